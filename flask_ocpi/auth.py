@@ -1,0 +1,130 @@
+"""``Authorization: Token ...``: parsing, hashing, constant-time checks, masking.
+
+OCPI 2.1.1 parties send the raw credentials token; 2.2.1 parties send it Base64
+encoded, and many peers do either. We accept both: the raw value is tried first,
+then its Base64 decoding. Tokens we issue are stored only as SHA-256 digests
+(they are 256-bit random values, so a fast hash is enough), looked up by digest and
+confirmed with :func:`hmac.compare_digest`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from flask import g
+
+from flask_ocpi.backends.partners import PartnerStore
+from flask_ocpi.exceptions import Unauthorized
+from flask_ocpi.models import Partner, PartnerStatus, TokenScope
+
+_F = TypeVar("_F", bound=Callable[..., object])
+_PRINTABLE = frozenset(range(0x21, 0x7F))
+
+
+def new_token() -> str:
+    """A fresh credentials token: 43 printable, non-whitespace ASCII characters."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    """The SHA-256 hex digest under which a token we issued is stored."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def mask_token(token: str | None) -> str:
+    """A loggable hint of a token: its first 4 characters and its length."""
+    if not token:
+        return "<none>"
+    return f"{token[:4]}…({len(token)})"
+
+
+def token_candidates(header: str | None) -> list[str]:
+    """The tokens an ``Authorization`` header may carry: raw first, then Base64-decoded."""
+    if not header:
+        return []
+    scheme, _, value = header.strip().partition(" ")
+    value = value.strip()
+    if scheme.lower() != "token" or not value:
+        return []
+    candidates = [value]
+    try:
+        decoded = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return candidates
+    # Tolerate peers that encode a trailing newline (as the 2.2.1-d2 examples do).
+    decoded = decoded.rstrip(b"\r\n")
+    if decoded and all(b in _PRINTABLE for b in decoded):
+        text = decoded.decode("ascii")
+        if text != value:
+            candidates.append(text)
+    return candidates
+
+
+def encode_token(token: str, *, base64_encode: bool) -> str:
+    """The ``Authorization`` header value for ``token``."""
+    if base64_encode:
+        token = base64.b64encode(token.encode("utf-8")).decode("ascii")
+    return f"Token {token}"
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The authenticated party of the current request and what its token opens."""
+
+    partner: Partner
+    scope: TokenScope
+    #: The token the caller presented (kept for this request only, never stored or logged).
+    token: str
+
+
+def authenticate(store: PartnerStore, header: str | None) -> Caller:
+    """Find the partner whose token the header carries.
+
+    :raises Unauthorized: missing header, unknown token, or an unregistered partner.
+    """
+    for candidate in token_candidates(header):
+        digest = hash_token(candidate)
+        partner = store.find_by_token(token_hash=digest)
+        if partner is None or partner.status is PartnerStatus.UNREGISTERED:
+            continue
+        for grant in partner.grants:
+            if hmac.compare_digest(grant.token_hash, digest):
+                return Caller(partner, grant.scope, candidate)
+    if not header:
+        raise Unauthorized("Missing Authorization header (expected 'Token <token>')")
+    raise Unauthorized("Unknown or invalid Authorization token")
+
+
+_CALLER_KEY = "_flask_ocpi_caller"
+
+
+def set_caller(caller: Caller) -> None:
+    """Remember the authenticated caller for the rest of the request."""
+    setattr(g, _CALLER_KEY, caller)
+
+
+def current_caller() -> Caller:
+    """The authenticated caller of the current OCPI request.
+
+    :raises Unauthorized: outside an authenticated OCPI request.
+    """
+    caller = getattr(g, _CALLER_KEY, None)
+    if caller is None:
+        raise Unauthorized()
+    return caller  # type: ignore[no-any-return]
+
+
+def registration_token_allowed(view: _F) -> _F:
+    """Mark a view as reachable with a registration token (token A).
+
+    Only the versions, version details and credentials views carry this mark.
+    """
+    view._ocpi_registration_allowed = True  # type: ignore[attr-defined]
+    return view

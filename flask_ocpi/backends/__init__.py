@@ -1,0 +1,12 @@
+"""Backends: the host's storage and business logic behind each OCPI module.
+
+One abstract base class per (OCPI module, interface), one abstract method per OCPI
+operation, the calling partner passed explicitly. :class:`PartnerStore` keeps the
+connections themselves. In-memory and SQLAlchemy implementations ship in
+:mod:`flask_ocpi.backends.memory` and :mod:`flask_ocpi.backends.sqlalchemy`.
+"""
+
+from flask_ocpi.backends.base import ModuleBackend, serving_role
+from flask_ocpi.backends.partners import PartnerExists, PartnerStore
+
+__all__ = ["ModuleBackend", "PartnerExists", "PartnerStore", "serving_role"]

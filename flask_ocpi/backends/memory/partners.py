@@ -1,0 +1,66 @@
+"""In-memory :class:`~flask_ocpi.backends.PartnerStore` (thread-safe, per process)."""
+
+from __future__ import annotations
+
+import copy
+import threading
+
+from flask_ocpi.backends.partners import PartnerExists, PartnerStore
+from flask_ocpi.models import Partner
+
+
+class MemoryPartnerStore(PartnerStore):
+    """Keeps partners in a dict; returns copies so callers cannot mutate stored state."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._partners: dict[str, Partner] = {}
+        self._by_token: dict[str, str] = {}
+
+    def _check_tokens(self, partner: Partner) -> None:
+        for grant in partner.grants:
+            owner = self._by_token.get(grant.token_hash)
+            if owner is not None and owner != partner.id:
+                raise ValueError("token hash already belongs to another partner")
+
+    def _index(self, partner: Partner) -> None:
+        self._by_token = {h: pid for h, pid in self._by_token.items() if pid != partner.id}
+        for grant in partner.grants:
+            self._by_token[grant.token_hash] = partner.id
+
+    def add(self, *, partner: Partner) -> None:
+        with self._lock:
+            if partner.id in self._partners:
+                raise PartnerExists(partner.id)
+            self._check_tokens(partner)
+            self._partners[partner.id] = copy.deepcopy(partner)
+            self._index(partner)
+
+    def get(self, *, partner_id: str) -> Partner | None:
+        with self._lock:
+            partner = self._partners.get(partner_id)
+            return copy.deepcopy(partner) if partner else None
+
+    def find_by_token(self, *, token_hash: str) -> Partner | None:
+        with self._lock:
+            partner_id = self._by_token.get(token_hash)
+            partner = self._partners.get(partner_id) if partner_id else None
+            return copy.deepcopy(partner) if partner else None
+
+    def list(self) -> list[Partner]:
+        with self._lock:
+            partners = sorted(self._partners.values(), key=lambda p: p.created)
+            return [copy.deepcopy(p) for p in partners]
+
+    def save(self, *, partner: Partner) -> None:
+        with self._lock:
+            if partner.id not in self._partners:
+                raise KeyError(partner.id)
+            self._check_tokens(partner)
+            self._partners[partner.id] = copy.deepcopy(partner)
+            self._index(partner)
+
+    def delete(self, *, partner_id: str) -> None:
+        with self._lock:
+            if self._partners.pop(partner_id, None) is not None:
+                self._by_token = {h: p for h, p in self._by_token.items() if p != partner_id}

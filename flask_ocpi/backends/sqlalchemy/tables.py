@@ -1,0 +1,123 @@
+"""The tables of the SQLAlchemy backends, declared with SQLAlchemy Core.
+
+Every table lives in :data:`metadata`, which is separate from any declarative ``Base``
+of the host application. Hosts that manage their schema with Alembic include it in
+their ``env.py``::
+
+    from flask_ocpi.backends.sqlalchemy import metadata as ocpi_metadata
+
+    target_metadata = [db.metadata, ocpi_metadata]
+
+All table names start with ``ocpi_`` and constraint names follow
+:data:`NAMING_CONVENTION`, so migrations are reproducible.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+)
+from sqlalchemy.types import TypeDecorator
+
+#: Constraint and index naming rules of :data:`metadata` (Alembic-friendly).
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: The metadata holding every Flask-OCPI table (and nothing of the host's).
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware ``DateTime`` that always stores and returns UTC.
+
+    Aware values are converted to UTC before they are stored (SQLite would otherwise
+    drop the offset and keep the wall-clock time); naive values are taken as UTC.
+    Values read back are aware UTC datetimes on every database, including SQLite,
+    which returns naive ones.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Convert ``value`` to UTC (naive values are taken as UTC)."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Return the stored value as an aware UTC datetime."""
+        if value is None:
+            return None
+        if not isinstance(value, datetime):  # pragma: no cover - drivers return datetimes
+            raise TypeError(f"unexpected datetime value from the database: {value!r}")
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+#: OCPI connections (:class:`~flask_ocpi.models.Partner`) without their grants.
+#: ``roles`` and ``endpoints`` hold JSON lists of the partner's credentials roles and
+#: version details endpoints; enums are stored as their string values.
+partners_table = Table(
+    "ocpi_partners",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("local_country_code", String(2), nullable=False),
+    Column("local_party_id", String(3), nullable=False),
+    Column("local_role", String(16), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("name", String(255), nullable=True),
+    Column("versions_url", String(255), nullable=True),
+    Column("version", String(16), nullable=True),
+    Column("roles", JSON, nullable=False),
+    Column("endpoints", JSON, nullable=False),
+    # Kept in clear on purpose: it is the token we send to the partner.
+    Column("outbound_token", String(64), nullable=True),
+    Column("created", UTCDateTime, nullable=False),
+    Column("updated", UTCDateTime, nullable=False),
+)
+
+#: The tokens a partner may present (:class:`~flask_ocpi.models.TokenGrant`), as
+#: SHA-256 hex digests. ``position`` keeps the order of ``Partner.grants``.
+partner_tokens_table = Table(
+    "ocpi_partner_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column(
+        "partner_id",
+        String(64),
+        ForeignKey("ocpi_partners.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("scope", String(16), nullable=False),
+    Column("position", Integer, nullable=False, default=0),
+    Column("created", UTCDateTime, nullable=False),
+)
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "UTCDateTime",
+    "metadata",
+    "partner_tokens_table",
+    "partners_table",
+]

@@ -1,0 +1,129 @@
+"""HTTP transport towards partners: ``requests`` with the OCPI token, ids and envelope.
+
+Tolerant in what it receives: a partner answering a bare JSON value instead of an
+envelope is accepted (and logged). Every failure becomes a :class:`PartnerError`
+carrying the OCPI status code and message, or :class:`PartnerUnreachable`.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from flask_ocpi.auth import encode_token, mask_token
+
+log = logging.getLogger("flask_ocpi")
+
+
+class PartnerError(Exception):
+    """A partner answered with an error (OCPI status code outside 1xxx, or an HTTP error).
+
+    :ivar status_code: the OCPI status code, when the answer carried one.
+    :ivar http_status: the HTTP status of the answer.
+    :ivar url: the URL called.
+    """
+
+    def __init__(
+        self, message: str, *, url: str, status_code: int | None = None, http_status: int | None = None
+    ) -> None:
+        self.status_code = status_code
+        self.http_status = http_status
+        self.url = url
+        self.message = message
+        super().__init__(message)
+
+
+class PartnerUnreachable(PartnerError):
+    """The partner could not be reached (connection refused, timeout, TLS failure)."""
+
+
+@dataclass(slots=True)
+class OcpiResponse:
+    """A partner's answer: the envelope's ``data`` plus the HTTP details."""
+
+    data: Any
+    http_status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    status_code: int = 1000
+    status_message: str | None = None
+    enveloped: bool = True
+
+
+class OcpiHttp:
+    """Calls a partner's OCPI endpoints with our token for that partner.
+
+    :param token: the token the partner gave us (sent as ``Authorization: Token ...``).
+    :param timeout: seconds for connect and read.
+    :param base64_token: Base64-encode the token (OCPI 2.2.x); raw for 2.1.1.
+    :param session: a ``requests.Session`` to reuse (connection pooling).
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str | None,
+        timeout: float,
+        base64_token: bool = False,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.token = token
+        self.timeout = timeout
+        self.base64_token = base64_token
+        self.session = session or requests.Session()
+
+    def request(self, method: str, url: str, *, json: Any = None, params: dict[str, Any] | None = None) -> OcpiResponse:
+        """Send one request and return its unwrapped answer.
+
+        :raises PartnerUnreachable: when no HTTP answer came back.
+        :raises PartnerError: when the answer is not a success.
+        """
+        request_id = str(uuid.uuid4())
+        headers = {"X-Request-ID": request_id, "X-Correlation-ID": request_id, "Accept": "application/json"}
+        if self.token:
+            headers["Authorization"] = encode_token(self.token, base64_encode=self.base64_token)
+        log.debug("OCPI %s %s (request id %s, token %s)", method, url, request_id, mask_token(self.token))
+        try:
+            response = self.session.request(
+                method, url, json=json, params=params, headers=headers, timeout=self.timeout, allow_redirects=False
+            )
+        except requests.RequestException as exc:
+            raise PartnerUnreachable(f"{method} {url} failed: {type(exc).__name__}", url=url) from exc
+        return self._unwrap(method, url, response)
+
+    def get(self, url: str, *, params: dict[str, Any] | None = None) -> OcpiResponse:
+        """``GET`` a URL."""
+        return self.request("GET", url, params=params)
+
+    def _unwrap(self, method: str, url: str, response: requests.Response) -> OcpiResponse:
+        headers = dict(response.headers)
+        try:
+            body = response.json()
+        except ValueError:
+            raise PartnerError(
+                f"{method} {url} answered HTTP {response.status_code} without a JSON body",
+                url=url,
+                http_status=response.status_code,
+            ) from None
+        if isinstance(body, dict) and "status_code" in body:
+            status_code = body.get("status_code")
+            message = body.get("status_message")
+            if not isinstance(status_code, int) or not 1000 <= status_code < 2000 or response.status_code >= 400:
+                raise PartnerError(
+                    f"{method} {url} answered HTTP {response.status_code}, OCPI {status_code}: {message or ''}".rstrip(
+                        ": "
+                    ),
+                    url=url,
+                    status_code=status_code if isinstance(status_code, int) else None,
+                    http_status=response.status_code,
+                )
+            return OcpiResponse(body.get("data"), response.status_code, headers, status_code, message)
+        if response.status_code >= 400:
+            raise PartnerError(
+                f"{method} {url} answered HTTP {response.status_code}", url=url, http_status=response.status_code
+            )
+        log.warning("%s %s answered without an OCPI envelope; using the body as data", method, url)
+        return OcpiResponse(body, response.status_code, headers, enveloped=False)

@@ -1,0 +1,260 @@
+"""Configuration: the ``OCPI_*`` keys, their defaults, and their validation.
+
+Read once, in :meth:`flask_ocpi.OCPI.init_app`; every error names the key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask_ocpi.exceptions import ConfigError
+from flask_ocpi.models import BusinessDetails, Image, ImageCategory, ModuleID, PartyKey, Role
+
+#: OCPI versions this release of Flask-OCPI can serve.
+SUPPORTED_VERSIONS: tuple[str, ...] = ("2.1.1",)
+
+#: Every key Flask-OCPI reads, with its default. ``OCPI_PARTIES`` has no default.
+DEFAULTS: dict[str, Any] = {
+    "OCPI_PARTIES": None,
+    "OCPI_ROLES": ("CPO", "EMSP"),
+    "OCPI_URL_PREFIX": "/ocpi",
+    "OCPI_BASE_URL": None,
+    "OCPI_VERSIONS": SUPPORTED_VERSIONS,
+    "OCPI_DEFAULT_PAGE_SIZE": 50,
+    "OCPI_MAX_PAGE_SIZE": 200,
+    "OCPI_OUTBOUND_TIMEOUT": 10.0,
+    "OCPI_REQUIRED_ENDPOINTS": {},
+    "OCPI_OPENAPI_ENABLED": True,
+    "OCPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+}
+
+_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+_PARTY = re.compile(r"^[A-Za-z0-9]{3}$")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LocalParty:
+    """One of our own parties: the identity put in the credentials we hand out."""
+
+    country_code: str
+    party_id: str
+    business_details: BusinessDetails
+
+    @property
+    def key(self) -> PartyKey:
+        """This party's :class:`~flask_ocpi.models.PartyKey`."""
+        return PartyKey(self.country_code, self.party_id)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OcpiConfig:
+    """The validated configuration of one application."""
+
+    parties: tuple[LocalParty, ...]
+    roles: tuple[Role, ...]
+    url_prefix: str
+    base_url: str | None
+    versions: tuple[str, ...]
+    default_page_size: int
+    max_page_size: int
+    outbound_timeout: float
+    required_endpoints: Mapping[Role, frozenset[str]] = field(default_factory=dict)
+    openapi_enabled: bool = True
+    swagger_ui_url: str = DEFAULTS["OCPI_SWAGGER_UI_URL"]
+
+    def party(self, key: PartyKey | str | None = None) -> LocalParty:
+        """Our party for ``key`` (``"NL-ABC"``); the first configured one when ``None``.
+
+        :raises LookupError: when no configured party has that key.
+        """
+        if key is None:
+            return self.parties[0]
+        wanted = PartyKey.parse(key) if isinstance(key, str) else key
+        for party in self.parties:
+            if party.key == wanted:
+                return party
+        known = ", ".join(str(p.key) for p in self.parties)
+        raise LookupError(f"{wanted} is not one of our parties ({known}); see OCPI_PARTIES")
+
+    @classmethod
+    def from_mapping(cls, config: Mapping[str, Any]) -> OcpiConfig:
+        """Validate the ``OCPI_*`` keys of ``config`` (a Flask ``app.config``)."""
+
+        def get(key: str) -> Any:
+            return config.get(key, DEFAULTS[key])
+
+        roles = _roles(get("OCPI_ROLES"))
+        default_size = _positive_int("OCPI_DEFAULT_PAGE_SIZE", get("OCPI_DEFAULT_PAGE_SIZE"))
+        max_size = _positive_int("OCPI_MAX_PAGE_SIZE", get("OCPI_MAX_PAGE_SIZE"))
+        if default_size > max_size:
+            raise ConfigError(
+                "OCPI_DEFAULT_PAGE_SIZE",
+                f"{default_size} is larger than OCPI_MAX_PAGE_SIZE ({max_size})",
+            )
+        return cls(
+            parties=_parties(get("OCPI_PARTIES")),
+            roles=roles,
+            url_prefix=_prefix(get("OCPI_URL_PREFIX")),
+            base_url=_base_url(get("OCPI_BASE_URL")),
+            versions=_versions(get("OCPI_VERSIONS")),
+            default_page_size=default_size,
+            max_page_size=max_size,
+            outbound_timeout=_timeout(get("OCPI_OUTBOUND_TIMEOUT")),
+            required_endpoints=_required(get("OCPI_REQUIRED_ENDPOINTS"), roles),
+            openapi_enabled=bool(get("OCPI_OPENAPI_ENABLED")),
+            swagger_ui_url=str(get("OCPI_SWAGGER_UI_URL")),
+        )
+
+
+def _parties(value: Any) -> tuple[LocalParty, ...]:
+    key = "OCPI_PARTIES"
+    if value is None:
+        raise ConfigError(
+            key,
+            "required: a list of our parties, e.g. [{'country_code': 'NL', 'party_id': 'ABC',"
+            " 'business_details': {'name': 'Example Operator'}}]",
+        )
+    if isinstance(value, Mapping) or isinstance(value, LocalParty):
+        value = [value]
+    if not isinstance(value, Iterable) or isinstance(value, str | bytes):
+        raise ConfigError(key, f"must be a list of parties, got {type(value).__name__}")
+    parties: list[LocalParty] = []
+    for index, item in enumerate(value):
+        where = f"{key}[{index}]"
+        if isinstance(item, LocalParty):
+            parties.append(item)
+            continue
+        if not isinstance(item, Mapping):
+            raise ConfigError(where, f"must be a mapping, got {type(item).__name__}")
+        country = item.get("country_code")
+        party_id = item.get("party_id")
+        if not isinstance(country, str) or not _COUNTRY.match(country):
+            raise ConfigError(f"{where}.country_code", f"must be 2 letters (ISO 3166-1 alpha-2), got {country!r}")
+        if not isinstance(party_id, str) or not _PARTY.match(party_id):
+            raise ConfigError(f"{where}.party_id", f"must be 3 letters or digits, got {party_id!r}")
+        details = _business_details(f"{where}.business_details", item.get("business_details"))
+        parties.append(LocalParty(country_code=country.upper(), party_id=party_id.upper(), business_details=details))
+    if not parties:
+        raise ConfigError(key, "must name at least one party")
+    keys = [p.key for p in parties]
+    if len(set(keys)) != len(keys):
+        raise ConfigError(key, "lists the same country_code/party_id twice")
+    return tuple(parties)
+
+
+def _business_details(key: str, value: Any) -> BusinessDetails:
+    if isinstance(value, BusinessDetails):
+        return value
+    if not isinstance(value, Mapping):
+        raise ConfigError(key, "required: a mapping with at least 'name'")
+    name = value.get("name")
+    if not isinstance(name, str) or not 0 < len(name) <= 100:
+        raise ConfigError(f"{key}.name", "required, a string of at most 100 characters")
+    website = value.get("website")
+    if website is not None:
+        _url(f"{key}.website", website)
+    logo = value.get("logo")
+    image = None
+    if logo is not None:
+        if not isinstance(logo, Mapping):
+            raise ConfigError(f"{key}.logo", "must be a mapping (an OCPI Image)")
+        try:
+            image = Image(
+                url=_url(f"{key}.logo.url", logo.get("url")),
+                thumbnail=logo.get("thumbnail"),
+                category=ImageCategory(logo.get("category", "OPERATOR")),
+                type=str(logo.get("type", "png"))[:4],
+                width=logo.get("width"),
+                height=logo.get("height"),
+            )
+        except ValueError as exc:
+            raise ConfigError(f"{key}.logo", str(exc)) from exc
+    return BusinessDetails(name=name, website=website, logo=image)
+
+
+def _url(key: str, value: Any) -> str:
+    if not isinstance(value, str) or len(value) > 255:
+        raise ConfigError(key, f"must be a URL of at most 255 characters, got {value!r}")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(key, f"must be an absolute http(s) URL, got {value!r}")
+    return value
+
+
+def _roles(value: Any) -> tuple[Role, ...]:
+    key = "OCPI_ROLES"
+    if isinstance(value, str):
+        value = [value]
+    try:
+        roles = tuple(dict.fromkeys(Role(str(v).upper()) for v in value))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(key, f"must list roles among CPO and EMSP ({exc})") from exc
+    if not roles or any(r not in (Role.CPO, Role.EMSP) for r in roles):
+        raise ConfigError(key, f"must list CPO and/or EMSP, got {value!r}")
+    return roles
+
+
+def _prefix(value: Any) -> str:
+    key = "OCPI_URL_PREFIX"
+    if not isinstance(value, str) or not value.startswith("/") or "?" in value or "#" in value:
+        raise ConfigError(key, f"must be a path starting with '/', got {value!r}")
+    prefix = value.rstrip("/")
+    if not prefix:
+        raise ConfigError(key, "must not be '/': the OCPI API needs its own prefix")
+    return prefix
+
+
+def _base_url(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return _url("OCPI_BASE_URL", value).rstrip("/")
+
+
+def _versions(value: Any) -> tuple[str, ...]:
+    key = "OCPI_VERSIONS"
+    if isinstance(value, str):
+        value = [value]
+    versions = tuple(dict.fromkeys(str(v) for v in value or ()))
+    if not versions:
+        raise ConfigError(key, "must enable at least one version")
+    unknown = [v for v in versions if v not in SUPPORTED_VERSIONS]
+    if unknown:
+        raise ConfigError(key, f"unsupported version(s) {unknown}; supported: {list(SUPPORTED_VERSIONS)}")
+    return versions
+
+
+def _positive_int(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(key, f"must be a positive integer, got {value!r}")
+    return value
+
+
+def _timeout(value: Any) -> float:
+    key = "OCPI_OUTBOUND_TIMEOUT"
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigError(key, f"must be a positive number of seconds, got {value!r}")
+    return float(value)
+
+
+def _required(value: Any, roles: tuple[Role, ...]) -> dict[Role, frozenset[str]]:
+    key = "OCPI_REQUIRED_ENDPOINTS"
+    if not isinstance(value, Mapping):
+        raise ConfigError(key, "must map a role (CPO, EMSP) to the module ids we need from partners")
+    result: dict[Role, frozenset[str]] = {}
+    known = {m.value for m in ModuleID}
+    for role_name, modules in value.items():
+        try:
+            role = Role(str(role_name).upper())
+        except ValueError as exc:
+            raise ConfigError(key, f"unknown role {role_name!r}") from exc
+        if isinstance(modules, str) or not isinstance(modules, Iterable):
+            raise ConfigError(f"{key}[{role_name}]", "must be a list of module ids")
+        wanted = frozenset(str(m) for m in modules)
+        if unknown := sorted(m for m in wanted if m not in known and "-" not in m):
+            raise ConfigError(f"{key}[{role_name}]", f"unknown module id(s) {unknown}")
+        result[role] = wanted
+    return result

@@ -1,0 +1,47 @@
+"""The OCPI response envelope: ``data``, ``status_code``, ``status_message``, ``timestamp``.
+
+Responses are serialised here with the standard library, never through the host
+application's JSON provider, so a host's JSON customisations cannot change the wire.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Response
+
+from flask_ocpi.dates import format_datetime, utcnow
+
+_MISSING: Any = object()
+
+
+def envelope(data: Any = _MISSING, *, status_code: int = 1000, status_message: str | None = None) -> dict[str, Any]:
+    """Build an envelope dictionary; ``data`` is omitted when not given (errors)."""
+    body: dict[str, Any] = {}
+    if data is not _MISSING:
+        body["data"] = data
+    body["status_code"] = status_code
+    if status_message is not None:
+        body["status_message"] = status_message
+    body["timestamp"] = format_datetime(utcnow())
+    return body
+
+
+def envelope_response(
+    body: dict[str, Any], *, http_status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """Serialise an envelope into a ``application/json`` response."""
+    payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return Response(payload, status=http_status, headers=headers, mimetype="application/json")
+
+
+def ok(
+    data: Any = _MISSING,
+    *,
+    http_status: int = 200,
+    headers: dict[str, str] | None = None,
+    status_message: str = "Success",
+) -> Response:
+    """A success (1000) response carrying ``data`` (already dumped to JSON types)."""
+    return envelope_response(envelope(data, status_message=status_message), http_status=http_status, headers=headers)

@@ -1,0 +1,118 @@
+"""The one error handler of the OCPI blueprints: every failure becomes an envelope.
+
+Registered with :meth:`flask.Blueprint.register_error_handler` on each OCPI blueprint
+only, never on the application, so the host's own error pages stay the host's.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Response, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from flask_ocpi.envelope import envelope, envelope_response
+from flask_ocpi.exceptions import (
+    ClientError,
+    InvalidJson,
+    InvalidOrMissingParameters,
+    MethodNotAllowed,
+    NotFound,
+    OcpiError,
+    ServerError,
+    Unauthorized,
+)
+from flask_ocpi.request_id import current_request_id
+
+log = logging.getLogger("flask_ocpi")
+
+_ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def describe_validation_errors(messages: Any, path: str = "") -> str:
+    """Flatten marshmallow/webargs error messages into ``field.sub: message; ...``."""
+    parts: list[str] = []
+    if isinstance(messages, Mapping):
+        for key, value in messages.items():
+            if key in ("json", "query", "querystring", "view_args") and not path:
+                parts.append(describe_validation_errors(value, path))
+                continue
+            name = "body" if key == "_schema" else str(key)
+            parts.append(describe_validation_errors(value, f"{path}.{name}" if path else name))
+    elif isinstance(messages, list | tuple):
+        texts = [m for m in messages if isinstance(m, str)]
+        nested = [m for m in messages if not isinstance(m, str)]
+        if texts:
+            parts.append(f"{path or 'body'}: {' '.join(texts)}")
+        parts.extend(describe_validation_errors(m, path) for m in nested)
+    else:
+        parts.append(f"{path or 'body'}: {messages}")
+    return "; ".join(p for p in parts if p)
+
+
+def _from_http_exception(exc: HTTPException) -> OcpiError:
+    code = exc.code or 500
+    data = getattr(exc, "data", None) or {}
+    if code == 404:
+        return NotFound(f"No such OCPI resource: {request.path}")
+    if code == 405:
+        valid = getattr(exc, "valid_methods", None) or ()
+        allowed = sorted(set(valid) & set(_ALL_METHODS))
+        headers = {"Allow": ", ".join(allowed)} if allowed else {}
+        return MethodNotAllowed(f"{request.method} is not allowed on {request.path}", headers=headers)
+    if code == 401:
+        return Unauthorized()
+    if code == 422 or (code == 400 and data.get("messages")):
+        return InvalidOrMissingParameters(describe_validation_errors(data.get("messages", {})))
+    if code == 400:
+        return InvalidJson(str(exc.description or InvalidJson.description))
+    if 400 <= code < 500:
+        return ClientError(str(exc.description), http_status=code)
+    return ServerError(str(exc.description), http_status=code)
+
+
+def handle_error(exc: Exception) -> Response:
+    """Translate any exception raised under the OCPI prefix into an OCPI envelope."""
+    if isinstance(exc, HTTPException):
+        error: OcpiError = _from_http_exception(exc)
+    elif isinstance(exc, OcpiError):
+        error = exc
+        if error.status_code >= 3000:
+            log.warning(
+                "OCPI %s on %s %s (request id %s): %s",
+                error.status_code,
+                request.method,
+                request.path,
+                current_request_id(),
+                error.message,
+            )
+    else:
+        request_id = current_request_id()
+        log.exception("Unexpected error in %s %s (request id %s)", request.method, request.path, request_id)
+        error = ServerError(f"Internal server error (request id {request_id})")
+    body = envelope(status_code=error.status_code, status_message=error.message)
+    if error.data is not None:
+        body["data"] = error.data
+    return envelope_response(body, http_status=error.http_status, headers=error.headers)
+
+
+def route_not_found(path: str = "") -> Response:
+    """Catch-all view under the prefix: 405 (with ``Allow``) when another method fits, else 404."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = []
+    for method in _ALL_METHODS:
+        if method == request.method:
+            continue
+        try:
+            endpoint, _ = adapter.match(request.path, method=method)
+        except HTTPException:
+            continue
+        if endpoint != request.endpoint:
+            allowed.append(method)
+    if allowed:
+        raise MethodNotAllowed(
+            f"{request.method} is not allowed on {request.path}", headers={"Allow": ", ".join(allowed)}
+        )
+    raise NotFound(f"No such OCPI resource: {request.path}")

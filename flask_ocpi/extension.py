@@ -1,0 +1,192 @@
+"""The :class:`OCPI` extension object."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+import flask
+from flask import Flask, current_app, request
+
+from flask_ocpi import errors, registration
+from flask_ocpi.auth import authenticate, set_caller
+from flask_ocpi.backends.base import ModuleBackend
+from flask_ocpi.backends.partners import PartnerStore
+from flask_ocpi.blueprint import OcpiBlueprint
+from flask_ocpi.config import OcpiConfig
+from flask_ocpi.exceptions import ConfigError, Unauthorized
+from flask_ocpi.models import InterfaceRole, ModuleID, Partner, PartyKey, Role, TokenScope
+from flask_ocpi.openapi import OcpiApi
+from flask_ocpi.request_id import add_request_id_headers, assign_request_ids
+from flask_ocpi.state import EXTENSION_KEY, OcpiState, get_state
+from flask_ocpi.versions import adapter
+from flask_ocpi.views import versions as versions_views
+
+log = logging.getLogger("flask_ocpi")
+
+_CATCH_ALL = "not_found"
+
+
+class OCPI:
+    """Makes a Flask application an OCPI party.
+
+    ::
+
+        ocpi = OCPI(app, partners=SQLAlchemyPartnerStore(db))
+
+        # or, with an application factory
+        ocpi = OCPI(partners=store)
+        ocpi.init_app(app)
+
+    :param app: the application, or ``None`` to call :meth:`init_app` later.
+    :param partners: where partners (connections) and their tokens are stored.
+    :param backends: the host's module backends; a module is served and advertised
+        exactly when its backend is given.
+
+    Configuration is read from ``OCPI_*`` keys in ``app.config`` (see
+    :data:`flask_ocpi.config.DEFAULTS`) once, in :meth:`init_app`.
+    """
+
+    def __init__(
+        self,
+        app: Flask | None = None,
+        *,
+        partners: PartnerStore | None = None,
+        backends: Iterable[ModuleBackend] = (),
+    ) -> None:
+        self._partners = partners
+        self._backends = tuple(backends)
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(
+        self,
+        app: Flask,
+        *,
+        partners: PartnerStore | None = None,
+        backends: Iterable[ModuleBackend] | None = None,
+    ) -> None:
+        """Register the OCPI blueprints, docs and CLI on ``app``.
+
+        :raises RuntimeError: when Flask-OCPI is already registered on ``app``.
+        :raises ConfigError: when an ``OCPI_*`` key is invalid (the message names it).
+        """
+        if EXTENSION_KEY in app.extensions:
+            raise RuntimeError("Flask-OCPI is already registered on this application")
+        config = OcpiConfig.from_mapping(app.config)
+        store = partners or self._partners
+        if not isinstance(store, PartnerStore):
+            raise TypeError("OCPI needs a partner store: OCPI(app, partners=MemoryPartnerStore()) or a SQLAlchemy one")
+        state = OcpiState(
+            extension=self,
+            config=config,
+            partners=store,
+            backends=_index_backends(self._backends if backends is None else tuple(backends), config),
+        )
+        app.extensions[EXTENSION_KEY] = state
+        state.api = OcpiApi(app, config)
+        _register_blueprints(state)
+        from flask_ocpi.cli import ocpi_cli
+
+        app.cli.add_command(ocpi_cli)
+
+    # --- client operations, on the current application ---------------------------
+
+    def invite(self, *, party: PartyKey | str | None = None, name: str | None = None) -> registration.Invitation:
+        """Create a registration token (token A) for a new partner. See :func:`registration.invite`."""
+        return registration.invite(party=party, name=name)
+
+    def register(
+        self,
+        versions_url: str,
+        token: str,
+        *,
+        role: Role | str,
+        party: PartyKey | str | None = None,
+        name: str | None = None,
+    ) -> Partner:
+        """Register our ``role`` tree with a partner. See :func:`registration.register`."""
+        return registration.register(versions_url, token, role=Role.from_path(str(role)), party=party, name=name)
+
+    def update(self, partner_id: str, *, version: str | None = None) -> Partner:
+        """Rotate tokens (and switch version) with a partner. See :func:`registration.update`."""
+        return registration.update(partner_id, version=version)
+
+    def unregister(self, partner_id: str, *, force: bool = False) -> Partner:
+        """Unregister from a partner. See :func:`registration.unregister`."""
+        return registration.unregister(partner_id, force=force)
+
+    def partners(self) -> list[Partner]:
+        """All partners of the current application."""
+        return get_state(current_app).partners.list()
+
+
+def _index_backends(
+    backends: tuple[ModuleBackend, ...], config: OcpiConfig
+) -> dict[tuple[ModuleID, InterfaceRole], ModuleBackend]:
+    index: dict[tuple[ModuleID, InterfaceRole], ModuleBackend] = {}
+    for backend in backends:
+        if not isinstance(backend, ModuleBackend):
+            raise TypeError(f"{backend!r} is not a flask_ocpi ModuleBackend")
+        key = (backend.module, backend.interface)
+        if key in index:
+            raise ValueError(f"Two backends given for {key[0].value} {key[1].value}")
+        if backend.role() not in config.roles:
+            raise ConfigError(
+                "OCPI_ROLES", f"{type(backend).__name__} serves the {backend.role()} role, which is not enabled"
+            )
+        index[key] = backend
+    return index
+
+
+def _register_blueprints(state: OcpiState) -> None:
+    config = state.config
+    api = state.api
+    assert api is not None
+    root = _blueprint("ocpi", config.url_prefix, "OCPI versions")
+    for role in config.roles:
+        versions_views.register(root, role)
+    # Plain Flask rules (not documented in OpenAPI): everything else under the prefix.
+    flask.Blueprint.add_url_rule(
+        root, "/", _CATCH_ALL, errors.route_not_found, methods=list(_METHODS), strict_slashes=False
+    )
+    flask.Blueprint.add_url_rule(
+        root, "/<path:path>", f"{_CATCH_ALL}_path", errors.route_not_found, methods=list(_METHODS)
+    )
+    api.register_blueprint(root)
+    for role in config.roles:
+        for version in config.versions:
+            blp = _blueprint(
+                f"ocpi-{role.path}-{version.replace('.', '_')}",
+                f"{config.url_prefix}/{role.path}/{version}",
+                f"OCPI {version}, {role.value} interfaces",
+            )
+            adapter(version).register_views(blp, role)
+            api.register_blueprint(blp)
+
+
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _blueprint(name: str, url_prefix: str, description: str) -> OcpiBlueprint:
+    blp = OcpiBlueprint(name, __name__, url_prefix=url_prefix, description=description)
+    blp.before_request(assign_request_ids)
+    blp.before_request(_authenticate)
+    blp.after_request(add_request_id_headers)
+    blp.register_error_handler(Exception, errors.handle_error)
+    return blp
+
+
+def _authenticate() -> None:
+    """``before_request`` of every OCPI blueprint: who is calling, and may it call this?"""
+    if request.endpoint is None or request.endpoint.partition(".")[2].startswith(_CATCH_ALL):
+        return
+    caller = authenticate(get_state(current_app).partners, request.headers.get("Authorization"))
+    view = current_app.view_functions[request.endpoint]
+    view_class = getattr(view, "view_class", None)
+    allowed = getattr(view, "_ocpi_registration_allowed", False) or getattr(
+        view_class, "_ocpi_registration_allowed", False
+    )
+    if caller.scope is TokenScope.REGISTRATION and not allowed:
+        raise Unauthorized("A registration token opens only the versions and credentials endpoints")
+    set_caller(caller)

@@ -1,0 +1,67 @@
+"""OpenAPI document and interactive docs of the OCPI API, kept apart from the host's.
+
+flask-smorest's :class:`~flask_smorest.Api` is used with the ``OCPI_`` config prefix,
+its doc blueprint mounted under the OCPI prefix, and without the application-wide
+error handler it would otherwise install.
+"""
+
+from __future__ import annotations
+
+from collections import ChainMap
+from functools import cache
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api
+from marshmallow import Schema, fields
+
+from flask_ocpi.config import OcpiConfig
+
+
+class OcpiApi(Api):
+    """flask-smorest ``Api`` that leaves the host application's error handling alone."""
+
+    def __init__(self, app: Flask, config: OcpiConfig) -> None:
+        self._ocpi_defaults = {
+            "OPENAPI_URL_PREFIX": f"{config.url_prefix}/docs" if config.openapi_enabled else None,
+            "OPENAPI_JSON_PATH": "openapi.json",
+            "OPENAPI_SWAGGER_UI_PATH": "/",
+            "OPENAPI_SWAGGER_UI_URL": config.swagger_ui_url,
+        }
+        super().__init__(
+            app,
+            config_prefix="OCPI_",
+            spec_kwargs={
+                "title": "OCPI",
+                "version": ", ".join(config.versions),
+                "openapi_version": "3.0.3",
+                "info": {"description": "Open Charge Point Interface endpoints served by Flask-OCPI."},
+            },
+        )
+
+    def _init_spec(self, **kwargs: Any) -> None:
+        # Defaults for the doc blueprint without writing into the host's app.config.
+        self.config: Any = ChainMap(self.config, self._ocpi_defaults)
+        super()._init_spec(**kwargs)
+        self.spec.components.security_scheme(
+            "OcpiToken",
+            {"type": "apiKey", "in": "header", "name": "Authorization", "description": "Token <credentials token>"},
+        )
+        self.spec.options["security"] = [{"OcpiToken": []}]
+
+    def _register_error_handlers(self) -> None:
+        """Do nothing: OCPI errors are handled on the OCPI blueprints only."""
+
+
+@cache
+def envelope_schema(data: type[Schema] | None, *, many: bool = False) -> type[Schema]:
+    """A schema documenting the OCPI envelope around ``data`` (for OpenAPI only)."""
+    name = f"{data.__name__.removesuffix('Schema') if data else 'Empty'}{'List' if many else ''}Envelope"
+    attrs: dict[str, Any] = {
+        "status_code": fields.Integer(required=True, metadata={"description": "OCPI status code"}),
+        "status_message": fields.String(),
+        "timestamp": fields.DateTime(required=True),
+    }
+    if data is not None:
+        attrs["data"] = fields.List(fields.Nested(data)) if many else fields.Nested(data)
+    return type(name, (Schema,), attrs)

@@ -1,0 +1,111 @@
+"""Pagination shared by every list endpoint: request parameters and response headers.
+
+Query parameters ``offset``, ``limit`` (capped at ``OCPI_MAX_PAGE_SIZE``),
+``date_from`` and ``date_to`` (on ``last_updated``; from inclusive, to exclusive, as
+OCPI 2.2.1 makes precise). Response headers ``X-Total-Count``, ``X-Limit`` and, unless
+this is the last page, ``Link: <...>; rel="next"`` repeating the filters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+from urllib.parse import urlencode
+
+from flask import Response, request
+
+from flask_ocpi.dates import format_datetime, parse_datetime
+from flask_ocpi.envelope import ok
+from flask_ocpi.exceptions import InvalidOrMissingParameters
+from flask_ocpi.urls import public_url
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PageRequest:
+    """One page of a list: what a backend's list operation receives."""
+
+    offset: int = 0
+    limit: int = 50
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+
+    @classmethod
+    def from_args(
+        cls,
+        args: Any,
+        *,
+        default_limit: int,
+        max_limit: int,
+        require_date_from: bool = False,
+    ) -> PageRequest:
+        """Parse query arguments; a bad value raises 2001 naming the parameter."""
+        offset = _int_arg(args, "offset", 0)
+        limit = min(_int_arg(args, "limit", default_limit), max_limit)
+        if limit < 1:
+            raise InvalidOrMissingParameters("limit: must be at least 1")
+        date_from = _date_arg(args, "date_from")
+        date_to = _date_arg(args, "date_to")
+        if require_date_from and date_from is None:
+            raise InvalidOrMissingParameters("date_from: required for this list")
+        if date_from and date_to and date_to <= date_from:
+            raise InvalidOrMissingParameters("date_to: must be later than date_from")
+        return cls(offset=offset, limit=limit, date_from=date_from, date_to=date_to)
+
+    def filters(self) -> dict[str, str]:
+        """The filters of this request, formatted for a URL."""
+        result = {}
+        if self.date_from is not None:
+            result["date_from"] = format_datetime(self.date_from)
+        if self.date_to is not None:
+            result["date_to"] = format_datetime(self.date_to)
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """A page of objects and the total number matching the filters for this caller."""
+
+    items: Sequence[T]
+    total: int
+
+
+def _int_arg(args: Any, name: str, default: int) -> int:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidOrMissingParameters(f"{name}: must be an integer, got {raw!r}") from None
+    if value < 0:
+        raise InvalidOrMissingParameters(f"{name}: must not be negative")
+    return value
+
+
+def _date_arg(args: Any, name: str) -> datetime | None:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return parse_datetime(raw)
+    except ValueError:
+        raise InvalidOrMissingParameters(f"{name}: not an OCPI DateTime: {raw!r}") from None
+
+
+def pagination_headers(page: PageRequest, *, total: int, returned: int) -> dict[str, str]:
+    """``X-Total-Count``, ``X-Limit`` and, when more objects follow, ``Link``."""
+    headers = {"X-Total-Count": str(total), "X-Limit": str(page.limit)}
+    next_offset = page.offset + returned
+    if returned and next_offset < total:
+        query = urlencode({"offset": next_offset, "limit": page.limit, **page.filters()})
+        headers["Link"] = f'<{public_url(request.path)}?{query}>; rel="next"'
+    return headers
+
+
+def paginated_response(data: list[Any], page: PageRequest, *, total: int) -> Response:
+    """A success envelope for a list page, with the pagination headers."""
+    return ok(data, headers=pagination_headers(page, total=total, returned=len(data)))

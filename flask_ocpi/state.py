@@ -1,0 +1,48 @@
+"""Per-application state of the extension, kept in ``app.extensions["ocpi"]``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from flask import Flask
+
+from flask_ocpi.backends.base import ModuleBackend
+from flask_ocpi.backends.partners import PartnerStore
+from flask_ocpi.config import OcpiConfig
+from flask_ocpi.models import InterfaceRole, ModuleID
+
+if TYPE_CHECKING:
+    from flask_smorest import Api
+
+    from flask_ocpi.extension import OCPI
+
+EXTENSION_KEY = "ocpi"
+
+
+@dataclass(slots=True, kw_only=True)
+class OcpiState:
+    """Everything Flask-OCPI knows about one application."""
+
+    extension: OCPI
+    config: OcpiConfig
+    partners: PartnerStore
+    backends: dict[tuple[ModuleID, InterfaceRole], ModuleBackend] = field(default_factory=dict)
+    api: Api | None = None
+
+    def backend(self, module: ModuleID, interface: InterfaceRole) -> ModuleBackend | None:
+        """The host's backend for a module interface, if one was supplied."""
+        return self.backends.get((module, interface))
+
+
+def get_state(app: Flask) -> OcpiState:
+    """The :class:`OcpiState` of ``app``.
+
+    :raises RuntimeError: when Flask-OCPI was not initialised on ``app``.
+    """
+    try:
+        return app.extensions[EXTENSION_KEY]  # type: ignore[no-any-return]
+    except KeyError:
+        raise RuntimeError(
+            "Flask-OCPI is not initialised on this application: call OCPI(app) or ocpi.init_app(app)"
+        ) from None

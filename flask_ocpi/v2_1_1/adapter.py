@@ -1,0 +1,37 @@
+"""OCPI 2.1.1 adapter: what the version-independent core needs from this version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from flask_ocpi.models import Credentials, Role, VersionDetails
+from flask_ocpi.schemas import load_or_raise
+from flask_ocpi.v2_1_1 import VERSION
+from flask_ocpi.v2_1_1.schemas.credentials import CredentialsSchema, credentials_from_wire, credentials_to_wire
+from flask_ocpi.v2_1_1.schemas.versions import VersionDetailsSchema
+
+
+class _V211:
+    version = VERSION
+
+    def load_version_details(self, data: Any) -> VersionDetails:
+        details: VersionDetails = load_or_raise(VersionDetailsSchema(), data)
+        return details
+
+    def load_credentials(self, data: Any, *, role: Role) -> Credentials:
+        return credentials_from_wire(load_or_raise(CredentialsSchema(), data), role=role)
+
+    def dump_credentials(self, credentials: Credentials) -> dict[str, Any]:
+        return credentials_to_wire(credentials)
+
+    def register_views(self, blp: Blueprint, role: Role) -> None:
+        from flask_ocpi.v2_1_1.views import credentials, versions
+
+        versions.register(blp, role)
+        credentials.register(blp, role)
+
+
+#: The OCPI 2.1.1 adapter.
+V211 = _V211()

@@ -1,0 +1,1 @@
+"""OCPI 2.1.1 views, one file per module."""

@@ -1,0 +1,1 @@
+"""Version-independent views: the versions lists and the catch-all."""
