@@ -42,6 +42,8 @@ def mask_token(token: str | None) -> str:
     """A loggable hint of a token: its first 4 characters and its length."""
     if not token:
         return "<none>"
+    if len(token) <= 8:
+        return f"…({len(token)})"
     return f"{token[:4]}…({len(token)})"
 
 

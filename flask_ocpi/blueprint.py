@@ -24,6 +24,9 @@ from flask_ocpi.exceptions import InvalidJson, InvalidOrMissingParameters
 class OcpiArgumentsParser(FlaskParser):
     """webargs parser raising OCPI exceptions instead of HTTP 422."""
 
+    #: Documented status of a request that fails parsing (a body that is not JSON).
+    DEFAULT_VALIDATION_STATUS = 400
+
     def _raw_load_json(self, req: Request) -> Any:
         body = req.get_data(cache=True)
         if not body:

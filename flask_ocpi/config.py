@@ -105,7 +105,7 @@ class OcpiConfig:
             max_page_size=max_size,
             outbound_timeout=_timeout(get("OCPI_OUTBOUND_TIMEOUT")),
             required_endpoints=_required(get("OCPI_REQUIRED_ENDPOINTS"), roles),
-            openapi_enabled=bool(get("OCPI_OPENAPI_ENABLED")),
+            openapi_enabled=_bool("OCPI_OPENAPI_ENABLED", get("OCPI_OPENAPI_ENABLED")),
             swagger_ui_url=str(get("OCPI_SWAGGER_UI_URL")),
         )
 
@@ -189,6 +189,8 @@ def _roles(value: Any) -> tuple[Role, ...]:
     key = "OCPI_ROLES"
     if isinstance(value, str):
         value = [value]
+    if not isinstance(value, Iterable):
+        raise ConfigError(key, f"must list CPO and/or EMSP, got {value!r}")
     try:
         roles = tuple(dict.fromkeys(Role(str(v).upper()) for v in value))
     except (TypeError, ValueError) as exc:
@@ -218,6 +220,8 @@ def _versions(value: Any) -> tuple[str, ...]:
     key = "OCPI_VERSIONS"
     if isinstance(value, str):
         value = [value]
+    if value is not None and not isinstance(value, Iterable):
+        raise ConfigError(key, f"must be a list of version numbers, got {value!r}")
     versions = tuple(dict.fromkeys(str(v) for v in value or ()))
     if not versions:
         raise ConfigError(key, "must enable at least one version")
@@ -230,6 +234,12 @@ def _versions(value: Any) -> tuple[str, ...]:
 def _positive_int(key: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(key, f"must be a positive integer, got {value!r}")
+    return value
+
+
+def _bool(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(key, f"must be True or False, got {value!r}")
     return value
 
 
@@ -251,6 +261,8 @@ def _required(value: Any, roles: tuple[Role, ...]) -> dict[Role, frozenset[str]]
             role = Role(str(role_name).upper())
         except ValueError as exc:
             raise ConfigError(key, f"unknown role {role_name!r}") from exc
+        if role not in roles:
+            raise ConfigError(key, f"role {role.value} is not enabled in OCPI_ROLES")
         if isinstance(modules, str) or not isinstance(modules, Iterable):
             raise ConfigError(f"{key}[{role_name}]", "must be a list of module ids")
         wanted = frozenset(str(m) for m in modules)

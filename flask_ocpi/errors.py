@@ -39,8 +39,10 @@ def describe_validation_errors(messages: Any, path: str = "") -> str:
             if key in ("json", "query", "querystring", "view_args") and not path:
                 parts.append(describe_validation_errors(value, path))
                 continue
-            name = "body" if key == "_schema" else str(key)
-            parts.append(describe_validation_errors(value, f"{path}.{name}" if path else name))
+            if key == "_schema":  # an error of the object itself, not of a field in it
+                parts.append(describe_validation_errors(value, path or "body"))
+                continue
+            parts.append(describe_validation_errors(value, f"{path}.{key}" if path else str(key)))
     elif isinstance(messages, list | tuple):
         texts = [m for m in messages if isinstance(m, str)]
         nested = [m for m in messages if not isinstance(m, str)]

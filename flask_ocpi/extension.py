@@ -74,7 +74,7 @@ class OCPI:
         if EXTENSION_KEY in app.extensions:
             raise RuntimeError("Flask-OCPI is already registered on this application")
         config = OcpiConfig.from_mapping(app.config)
-        store = partners or self._partners
+        store = partners if partners is not None else self._partners
         if not isinstance(store, PartnerStore):
             raise TypeError("OCPI needs a partner store: OCPI(app, partners=MemoryPartnerStore()) or a SQLAlchemy one")
         state = OcpiState(
@@ -131,6 +131,11 @@ def _index_backends(
         key = (backend.module, backend.interface)
         if key in index:
             raise ValueError(f"Two backends given for {key[0].value} {key[1].value}")
+        if not any(backend.module in adapter(v).modules for v in config.versions):
+            raise ConfigError(
+                "OCPI_VERSIONS",
+                f"{type(backend).__name__}: no enabled OCPI version serves the {backend.module.value} module yet",
+            )
         if backend.role() not in config.roles:
             raise ConfigError(
                 "OCPI_ROLES", f"{type(backend).__name__} serves the {backend.role()} role, which is not enabled"
@@ -179,7 +184,11 @@ def _blueprint(name: str, url_prefix: str, description: str) -> OcpiBlueprint:
 
 def _authenticate() -> None:
     """``before_request`` of every OCPI blueprint: who is calling, and may it call this?"""
-    if request.endpoint is None or request.endpoint.partition(".")[2].startswith(_CATCH_ALL):
+    if (
+        request.endpoint is None
+        or request.method == "OPTIONS"
+        or request.endpoint.partition(".")[2].startswith(_CATCH_ALL)
+    ):
         return
     caller = authenticate(get_state(current_app).partners, request.headers.get("Authorization"))
     view = current_app.view_functions[request.endpoint]

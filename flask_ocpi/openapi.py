@@ -18,8 +18,25 @@ from marshmallow import Schema, fields
 from flask_ocpi.config import OcpiConfig
 
 
+@cache
+def envelope_schema(data: type[Schema] | None, *, many: bool = False) -> type[Schema]:
+    """A schema documenting the OCPI envelope around ``data`` (for OpenAPI only)."""
+    name = f"{data.__name__.removesuffix('Schema') if data else 'Empty'}{'List' if many else ''}Envelope"
+    attrs: dict[str, Any] = {
+        "status_code": fields.Integer(required=True, metadata={"description": "OCPI status code"}),
+        "status_message": fields.String(),
+        "timestamp": fields.DateTime(required=True),
+    }
+    if data is not None:
+        attrs["data"] = fields.List(fields.Nested(data)) if many else fields.Nested(data)
+    return type(name, (Schema,), attrs)
+
+
 class OcpiApi(Api):
     """flask-smorest ``Api`` that leaves the host application's error handling alone."""
+
+    #: Errors are OCPI envelopes (without ``data``), not flask-smorest's error payload.
+    ERROR_SCHEMA = envelope_schema(None)
 
     def __init__(self, app: Flask, config: OcpiConfig) -> None:
         self._ocpi_defaults = {
@@ -51,17 +68,3 @@ class OcpiApi(Api):
 
     def _register_error_handlers(self) -> None:
         """Do nothing: OCPI errors are handled on the OCPI blueprints only."""
-
-
-@cache
-def envelope_schema(data: type[Schema] | None, *, many: bool = False) -> type[Schema]:
-    """A schema documenting the OCPI envelope around ``data`` (for OpenAPI only)."""
-    name = f"{data.__name__.removesuffix('Schema') if data else 'Empty'}{'List' if many else ''}Envelope"
-    attrs: dict[str, Any] = {
-        "status_code": fields.Integer(required=True, metadata={"description": "OCPI status code"}),
-        "status_message": fields.String(),
-        "timestamp": fields.DateTime(required=True),
-    }
-    if data is not None:
-        attrs["data"] = fields.List(fields.Nested(data)) if many else fields.Nested(data)
-    return type(name, (Schema,), attrs)

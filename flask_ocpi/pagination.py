@@ -77,13 +77,9 @@ def _int_arg(args: Any, name: str, default: int) -> int:
     raw = args.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidOrMissingParameters(f"{name}: must be an integer, got {raw!r}") from None
-    if value < 0:
-        raise InvalidOrMissingParameters(f"{name}: must not be negative")
-    return value
+    if not (raw.isascii() and raw.isdigit()):
+        raise InvalidOrMissingParameters(f"{name}: must be a non-negative integer, got {raw!r}")
+    return int(raw)
 
 
 def _date_arg(args: Any, name: str) -> datetime | None:

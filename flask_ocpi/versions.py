@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from flask_ocpi.models import Credentials, Role, Version, VersionDetails
+from flask_ocpi.models import Credentials, ModuleID, Role, Version, VersionDetails
 
 if TYPE_CHECKING:
     from flask_smorest import Blueprint
@@ -18,6 +18,8 @@ class VersionAdapter(Protocol):
     """What each per-version package provides to the version-independent core."""
 
     version: str
+    #: The modules (besides credentials) whose views this version implements.
+    modules: frozenset[ModuleID]
 
     def load_version_details(self, data: Any) -> VersionDetails:
         """Parse a partner's version details (``data`` of the envelope)."""

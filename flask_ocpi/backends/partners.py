@@ -25,7 +25,8 @@ class PartnerStore(ABC):
         """Store a new partner.
 
         :raises PartnerExists: when a partner with the same id exists.
-        :raises ValueError: when one of its token hashes already belongs to another partner.
+        :raises ValueError: when one of its token hashes already belongs to another partner,
+            or is granted twice.
         """
 
     @abstractmethod
@@ -45,6 +46,8 @@ class PartnerStore(ABC):
         """Replace a stored partner (all fields and grants) atomically.
 
         :raises KeyError: when no partner with this id is stored.
+        :raises ValueError: when one of its token hashes belongs to another partner, or is
+            granted twice; the stored partner is then left unchanged.
         """
 
     @abstractmethod

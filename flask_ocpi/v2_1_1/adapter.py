@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from flask_ocpi.models import Credentials, Role, VersionDetails
+from flask_ocpi.models import Credentials, ModuleID, Role, VersionDetails
 from flask_ocpi.schemas import load_or_raise
 from flask_ocpi.v2_1_1 import VERSION
 from flask_ocpi.v2_1_1.schemas.credentials import CredentialsSchema, credentials_from_wire, credentials_to_wire
@@ -15,6 +15,7 @@ from flask_ocpi.v2_1_1.schemas.versions import VersionDetailsSchema
 
 class _V211:
     version = VERSION
+    modules: frozenset[ModuleID] = frozenset()
 
     def load_version_details(self, data: Any) -> VersionDetails:
         details: VersionDetails = load_or_raise(VersionDetailsSchema(), data)

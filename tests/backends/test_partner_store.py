@@ -232,14 +232,21 @@ def test_returned_and_given_partners_are_detached(store: PartnerStore) -> None:
     assert store.get(partner_id="full") == full_partner()
 
 
-# --- SQLAlchemy only ------------------------------------------------------------------
-
-
-def test_list_breaks_ties_by_id(engine: Engine) -> None:
-    store = SQLAlchemyPartnerStore(engine)
+def test_list_breaks_ties_by_id(store: PartnerStore) -> None:
     for partner_id in ("b", "c", "a"):
         store.add(partner=minimal_partner(partner_id))
     assert [p.id for p in store.list()] == ["a", "b", "c"]
+
+
+def test_duplicate_hash_within_one_partner_is_rejected(store: PartnerStore) -> None:
+    partner = minimal_partner()
+    partner.grants = [TokenGrant(token_hash=token_hash("x"), scope=scope) for scope in TokenScope]
+    with pytest.raises(ValueError):
+        store.add(partner=partner)
+    assert store.get(partner_id="minimal") is None
+
+
+# --- SQLAlchemy only ------------------------------------------------------------------
 
 
 def test_datetimes_are_stored_as_utc_instants(engine: Engine) -> None:
@@ -335,15 +342,6 @@ def test_lost_races_still_raise_the_documented_errors(engine: Engine, monkeypatc
 
     assert store.get(partner_id="full") == full_partner()
     assert store.get(partner_id="intruder") == minimal_partner("intruder")
-
-
-def test_duplicate_hash_within_one_partner_is_rejected(engine: Engine) -> None:
-    store = SQLAlchemyPartnerStore(engine)
-    partner = minimal_partner()
-    partner.grants = [TokenGrant(token_hash=token_hash("x"), scope=scope) for scope in TokenScope]
-    with pytest.raises(ValueError):
-        store.add(partner=partner)
-    assert store.get(partner_id="minimal") is None
 
 
 @pytest.mark.parametrize("form", ["engine", "sessionmaker", "scoped_session"])

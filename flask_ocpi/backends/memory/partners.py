@@ -18,6 +18,9 @@ class MemoryPartnerStore(PartnerStore):
         self._by_token: dict[str, str] = {}
 
     def _check_tokens(self, partner: Partner) -> None:
+        hashes = [g.token_hash for g in partner.grants]
+        if len(set(hashes)) != len(hashes):
+            raise ValueError("the same token hash is granted twice")
         for grant in partner.grants:
             owner = self._by_token.get(grant.token_hash)
             if owner is not None and owner != partner.id:
@@ -49,7 +52,7 @@ class MemoryPartnerStore(PartnerStore):
 
     def list(self) -> list[Partner]:
         with self._lock:
-            partners = sorted(self._partners.values(), key=lambda p: p.created)
+            partners = sorted(self._partners.values(), key=lambda p: (p.created, p.id))
             return [copy.deepcopy(p) for p in partners]
 
     def save(self, *, partner: Partner) -> None:

@@ -12,6 +12,7 @@ from flask_ocpi.openapi import envelope_schema
 from flask_ocpi.state import get_state
 from flask_ocpi.urls import public_url
 from flask_ocpi.v2_1_1 import VERSION
+from flask_ocpi.v2_1_1.adapter import V211
 from flask_ocpi.v2_1_1.schemas.versions import VersionDetailsSchema
 
 
@@ -26,7 +27,11 @@ def register(blp: Blueprint, role: Role) -> None:
         state = get_state(current_app)
         base = f"{state.config.url_prefix}/{role.path}/{VERSION}"
         installed = sorted(
-            {module for (module, _), backend in state.backends.items() if backend.role() is role},
+            {
+                module
+                for (module, _), backend in state.backends.items()
+                if backend.role() is role and module in V211.modules
+            },
             key=lambda m: m.value,
         )
         modules = [ModuleID.CREDENTIALS, *installed]
