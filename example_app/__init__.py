@@ -22,9 +22,23 @@ from typing import Any
 
 from flask import Flask, jsonify
 
+from example_app.billing import connect_billing
+from example_app.chargepoints import SimulatedChargePoints
+from example_app.commands import RecordCommandResults
 from example_app.models import db
+from example_app.seed import seed_command, seed_demo
 from flask_ocpi import OCPI
-from flask_ocpi.backends.sqlalchemy import SQLAlchemyPartnerStore
+from flask_ocpi.backends.sqlalchemy import (
+    SQLAlchemyCdrs,
+    SQLAlchemyCommandStore,
+    SQLAlchemyLocations,
+    SQLAlchemyPartnerStore,
+    SQLAlchemySessions,
+    SQLAlchemyTariffs,
+    SQLAlchemyTokens,
+    create_tables,
+)
+from flask_ocpi.commands import start_sweeper
 
 ocpi = OCPI()
 
@@ -61,10 +75,45 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
 
     db.init_app(app)
-    ocpi.init_app(app, partners=SQLAlchemyPartnerStore(db))
+    stores = {
+        "locations": SQLAlchemyLocations(db),
+        "sessions": SQLAlchemySessions(db),
+        "cdrs": SQLAlchemyCdrs(db),
+        "tariffs": SQLAlchemyTariffs(db),
+        "tokens": SQLAlchemyTokens(db),
+    }
+    app.extensions["example_app.stores"] = stores
+    ocpi.init_app(
+        app,
+        partners=SQLAlchemyPartnerStore(db),
+        commands=SQLAlchemyCommandStore(db),
+        backends=[
+            # CPO side: our own data partners pull, tokens they push, commands they send.
+            stores["locations"].sender(),
+            stores["sessions"].sender(),
+            stores["cdrs"].sender(),
+            stores["tariffs"].sender(),
+            stores["tokens"].receiver(),
+            SimulatedChargePoints(stores["locations"], delay=float(os.environ.get("CHARGE_POINT_DELAY", "2"))),
+            # eMSP side: what CPOs push to us, our tokens they pull/authorize, command results.
+            stores["locations"].receiver(),
+            stores["sessions"].receiver(),
+            stores["cdrs"].receiver(),
+            stores["tariffs"].receiver(),
+            stores["tokens"].sender(),
+            RecordCommandResults(),
+        ],
+    )
+    connect_billing(app)
+    app.cli.add_command(seed_command)
     with app.app_context():
+        first_start = not db.inspect(db.engine).has_table("ocpi_objects")
         db.create_all()  # the company's own tables
-        app.extensions["ocpi"].partners.create_tables()  # Flask-OCPI's ocpi_* tables
+        create_tables(db)  # Flask-OCPI's ocpi_* tables (or add its metadata to your migrations)
+        if first_start and not app.config.get("TESTING"):
+            seed_demo(app)
+    if os.environ.get("COMMAND_SWEEPER", "1") == "1" and not app.config.get("TESTING"):
+        start_sweeper(app, interval=5.0)
 
     @app.get("/")
     def index() -> Any:

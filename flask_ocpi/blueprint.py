@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, NoReturn
 
 import flask_smorest
@@ -32,7 +33,7 @@ class OcpiArgumentsParser(FlaskParser):
         if not body:
             return core.missing
         try:
-            return json.loads(body)
+            return json.loads(body, parse_float=Decimal)
         except ValueError:
             raise InvalidJson() from None
 

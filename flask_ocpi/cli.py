@@ -11,10 +11,12 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from flask_ocpi import registration
+from flask_ocpi.cli_commands import expire_commands_command
 from flask_ocpi.models import Partner, Role
 from flask_ocpi.state import get_state
 
-ocpi_cli = AppGroup("ocpi", help="Manage OCPI partners (registration, credentials).")
+ocpi_cli = AppGroup("ocpi", help="Manage OCPI partners (registration, credentials) and commands.")
+ocpi_cli.add_command(expire_commands_command)
 
 
 def _fail(message: str) -> None:

@@ -27,6 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "OCPI_DEFAULT_PAGE_SIZE": 50,
     "OCPI_MAX_PAGE_SIZE": 200,
     "OCPI_OUTBOUND_TIMEOUT": 10.0,
+    "OCPI_COMMAND_TIMEOUT": 120,
     "OCPI_REQUIRED_ENDPOINTS": {},
     "OCPI_OPENAPI_ENABLED": True,
     "OCPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
@@ -62,6 +63,7 @@ class OcpiConfig:
     default_page_size: int
     max_page_size: int
     outbound_timeout: float
+    command_timeout: int = 120
     required_endpoints: Mapping[Role, frozenset[str]] = field(default_factory=dict)
     openapi_enabled: bool = True
     swagger_ui_url: str = DEFAULTS["OCPI_SWAGGER_UI_URL"]
@@ -104,6 +106,7 @@ class OcpiConfig:
             default_page_size=default_size,
             max_page_size=max_size,
             outbound_timeout=_timeout(get("OCPI_OUTBOUND_TIMEOUT")),
+            command_timeout=_positive_int("OCPI_COMMAND_TIMEOUT", get("OCPI_COMMAND_TIMEOUT")),
             required_endpoints=_required(get("OCPI_REQUIRED_ENDPOINTS"), roles),
             openapi_enabled=_bool("OCPI_OPENAPI_ENABLED", get("OCPI_OPENAPI_ENABLED")),
             swagger_ui_url=str(get("OCPI_SWAGGER_UI_URL")),

@@ -7,6 +7,7 @@ application's JSON provider, so a host's JSON customisations cannot change the w
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from flask import Response
@@ -28,11 +29,18 @@ def envelope(data: Any = _MISSING, *, status_code: int = 1000, status_message: s
     return body
 
 
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        exponent = value.as_tuple().exponent
+        return int(value) if isinstance(exponent, int) and exponent >= 0 else float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
 def envelope_response(
     body: dict[str, Any], *, http_status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
     """Serialise an envelope into a ``application/json`` response."""
-    payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_json_default)
     return Response(payload, status=http_status, headers=headers, mimetype="application/json")
 
 

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
 
 import flask
 from flask import Flask, current_app, request
 
-from flask_ocpi import errors, registration
+from flask_ocpi import commands, errors, registration
 from flask_ocpi.auth import authenticate, set_caller
 from flask_ocpi.backends.base import ModuleBackend
+from flask_ocpi.backends.commands import CommandStore
 from flask_ocpi.backends.partners import PartnerStore
 from flask_ocpi.blueprint import OcpiBlueprint
 from flask_ocpi.config import OcpiConfig
 from flask_ocpi.exceptions import ConfigError, Unauthorized
-from flask_ocpi.models import InterfaceRole, ModuleID, Partner, PartyKey, Role, TokenScope
+from flask_ocpi.models import (
+    CommandRecord,
+    CommandResult,
+    CommandResultType,
+    InterfaceRole,
+    ModuleID,
+    Partner,
+    PartyKey,
+    Role,
+    TokenScope,
+)
 from flask_ocpi.openapi import OcpiApi
 from flask_ocpi.request_id import add_request_id_headers, assign_request_ids
 from flask_ocpi.state import EXTENSION_KEY, OcpiState, get_state
@@ -42,6 +54,8 @@ class OCPI:
     :param partners: where partners (connections) and their tokens are stored.
     :param backends: the host's module backends; a module is served and advertised
         exactly when its backend is given.
+    :param commands: where commands awaiting their asynchronous result are stored
+        (required with a commands backend).
 
     Configuration is read from ``OCPI_*`` keys in ``app.config`` (see
     :data:`flask_ocpi.config.DEFAULTS`) once, in :meth:`init_app`.
@@ -53,9 +67,11 @@ class OCPI:
         *,
         partners: PartnerStore | None = None,
         backends: Iterable[ModuleBackend] = (),
+        commands: CommandStore | None = None,
     ) -> None:
         self._partners = partners
         self._backends = tuple(backends)
+        self._commands = commands
         if app is not None:
             self.init_app(app)
 
@@ -65,6 +81,7 @@ class OCPI:
         *,
         partners: PartnerStore | None = None,
         backends: Iterable[ModuleBackend] | None = None,
+        commands: CommandStore | None = None,
     ) -> None:
         """Register the OCPI blueprints, docs and CLI on ``app``.
 
@@ -77,11 +94,16 @@ class OCPI:
         store = partners if partners is not None else self._partners
         if not isinstance(store, PartnerStore):
             raise TypeError("OCPI needs a partner store: OCPI(app, partners=MemoryPartnerStore()) or a SQLAlchemy one")
+        indexed = _index_backends(self._backends if backends is None else tuple(backends), config)
+        command_store = commands if commands is not None else self._commands
+        if command_store is None and any(module is ModuleID.COMMANDS for module, _ in indexed):
+            raise TypeError("A commands backend needs a command store: OCPI(app, ..., commands=MemoryCommandStore())")
         state = OcpiState(
             extension=self,
             config=config,
             partners=store,
-            backends=_index_backends(self._backends if backends is None else tuple(backends), config),
+            backends=indexed,
+            commands=command_store,
         )
         app.extensions[EXTENSION_KEY] = state
         state.api = OcpiApi(app, config)
@@ -116,6 +138,16 @@ class OCPI:
         """Unregister from a partner. See :func:`registration.unregister`."""
         return registration.unregister(partner_id, force=force)
 
+    def report_command_result(
+        self, command_id: str, result: CommandResult | CommandResultType | str
+    ) -> CommandRecord | None:
+        """CPO: report a charge point's outcome. See :func:`flask_ocpi.commands.report_command_result`."""
+        return commands.report_command_result(command_id, result)
+
+    def expire_commands(self, *, limit: int = 100) -> list[CommandRecord]:
+        """Send TIMEOUT for overdue commands. See :func:`flask_ocpi.commands.expire_commands`."""
+        return commands.expire_commands(limit=limit)
+
     def partners(self) -> list[Partner]:
         """All partners of the current application."""
         return get_state(current_app).partners.list()
@@ -148,7 +180,7 @@ def _register_blueprints(state: OcpiState) -> None:
     config = state.config
     api = state.api
     assert api is not None
-    root = _blueprint("ocpi", config.url_prefix, "OCPI versions")
+    root = _blueprint("ocpi", config.url_prefix, "OCPI versions", role=None)
     for role in config.roles:
         versions_views.register(root, role)
     # Plain Flask rules (not documented in OpenAPI): everything else under the prefix.
@@ -165,25 +197,30 @@ def _register_blueprints(state: OcpiState) -> None:
                 f"ocpi-{role.path}-{version.replace('.', '_')}",
                 f"{config.url_prefix}/{role.path}/{version}",
                 f"OCPI {version}, {role.value} interfaces",
+                role=role,
             )
-            adapter(version).register_views(blp, role)
+            adapter(version).register_views(blp, role, state.backends)
             api.register_blueprint(blp)
 
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
-def _blueprint(name: str, url_prefix: str, description: str) -> OcpiBlueprint:
+def _blueprint(name: str, url_prefix: str, description: str, *, role: Role | None) -> OcpiBlueprint:
     blp = OcpiBlueprint(name, __name__, url_prefix=url_prefix, description=description)
     blp.before_request(assign_request_ids)
-    blp.before_request(_authenticate)
+    blp.before_request(functools.partial(_authenticate, role))
     blp.after_request(add_request_id_headers)
     blp.register_error_handler(Exception, errors.handle_error)
     return blp
 
 
-def _authenticate() -> None:
-    """``before_request`` of every OCPI blueprint: who is calling, and may it call this?"""
+def _authenticate(tree: Role | None) -> None:
+    """``before_request`` of every OCPI blueprint: who is calling, and may it call this?
+
+    A registered connection lives on one role tree (OCPI 2.1.1 registers role pairs
+    separately): its token opens that tree's module endpoints only.
+    """
     if (
         request.endpoint is None
         or request.method == "OPTIONS"
@@ -198,4 +235,7 @@ def _authenticate() -> None:
     )
     if caller.scope is TokenScope.REGISTRATION and not allowed:
         raise Unauthorized("A registration token opens only the versions and credentials endpoints")
+    local_role = caller.partner.local_role
+    if not allowed and tree is not None and local_role is not None and local_role is not tree:
+        raise Unauthorized(f"This token belongs to a connection with our {local_role.value} interfaces")
     set_caller(caller)

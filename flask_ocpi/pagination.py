@@ -102,6 +102,11 @@ def pagination_headers(page: PageRequest, *, total: int, returned: int) -> dict[
     return headers
 
 
-def paginated_response(data: list[Any], page: PageRequest, *, total: int) -> Response:
-    """A success envelope for a list page, with the pagination headers."""
-    return ok(data, headers=pagination_headers(page, total=total, returned=len(data)))
+def paginated_response(data: list[Any], page: PageRequest, *, total: int, returned: int | None = None) -> Response:
+    """A success envelope for a list page, with the pagination headers.
+
+    :param returned: how many objects the backend returned for this page, when the view
+        left some out of ``data`` (the next page starts after all of them).
+    """
+    headers = pagination_headers(page, total=total, returned=len(data) if returned is None else returned)
+    return ok(data, headers=headers)

@@ -27,4 +27,60 @@ partner_updated = _signals.signal("partner-updated")
 #: kwargs: ``partner`` (as stored, status ``UNREGISTERED``), ``initiator`` (``"partner"``/``"us"``).
 partner_unregistered = _signals.signal("partner-unregistered")
 
-__all__ = ["partner_registered", "partner_unregistered", "partner_updated"]
+# --- functional modules (sent by the server views, after the backend call succeeded) ---
+
+#: A CPO pushed a location, EVSE or connector (PUT or PATCH) to our eMSP receiver.
+#:
+#: kwargs: ``partner``; ``country_code``, ``party_id``, ``location_id``; ``evse_uid`` and
+#: ``connector_id`` (``None`` above their level); ``method`` (``"PUT"``/``"PATCH"``);
+#: ``created`` (bool); ``location`` (the stored Location after the change, or ``None`` if the
+#: backend cannot return it).
+location_updated = _signals.signal("location-updated")
+
+#: A CPO pushed a session (PUT or PATCH). kwargs: ``partner``, ``country_code``, ``party_id``,
+#: ``session_id``, ``method``, ``created``, ``session`` (stored Session or ``None``).
+session_updated = _signals.signal("session-updated")
+
+#: A CPO posted a new CDR: the billing hook. kwargs: ``partner``, ``cdr`` (the CDR as received).
+#: Not sent again when a CPO re-posts a CDR we already have.
+cdr_received = _signals.signal("cdr-received")
+
+#: A CPO pushed a tariff (PUT or PATCH). kwargs: ``partner``, ``country_code``, ``party_id``,
+#: ``tariff_id``, ``method``, ``created``, ``tariff`` (stored Tariff or ``None``).
+tariff_updated = _signals.signal("tariff-updated")
+
+#: A CPO deleted a tariff. kwargs: ``partner``, ``country_code``, ``party_id``, ``tariff_id``.
+tariff_deleted = _signals.signal("tariff-deleted")
+
+#: An eMSP pushed a token (PUT or PATCH) to our CPO receiver. kwargs: ``partner``,
+#: ``country_code``, ``party_id``, ``token_uid``, ``method``, ``created``, ``token`` (or ``None``).
+token_updated = _signals.signal("token-updated")
+
+#: We answered a real-time authorization as eMSP. kwargs: ``partner``, ``token_uid``,
+#: ``token_type``, ``location`` (LocationReferences or ``None``), ``authorization``
+#: (the AuthorizationInfo returned).
+token_authorized = _signals.signal("token-authorized")
+
+#: We (CPO) received a command and answered it. kwargs: ``partner``, ``command_id``,
+#: ``command_type``, ``command`` (the command object), ``response`` (CommandResponse).
+command_received = _signals.signal("command-received")
+
+#: A command's final result is known. kwargs: ``partner_id``, ``command`` (CommandRecord,
+#: completed), ``result`` (CommandResult), ``direction`` (``RECEIVED``: we as CPO reported or
+#: timed it out; ``SENT``: a CPO posted it to our response_url).
+command_result_received = _signals.signal("command-result-received")
+
+__all__ = [
+    "cdr_received",
+    "command_received",
+    "command_result_received",
+    "location_updated",
+    "partner_registered",
+    "partner_unregistered",
+    "partner_updated",
+    "session_updated",
+    "tariff_deleted",
+    "tariff_updated",
+    "token_authorized",
+    "token_updated",
+]

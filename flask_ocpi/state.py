@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from flask import Flask
 
 from flask_ocpi.backends.base import ModuleBackend
+from flask_ocpi.backends.commands import CommandStore
 from flask_ocpi.backends.partners import PartnerStore
 from flask_ocpi.config import OcpiConfig
 from flask_ocpi.models import InterfaceRole, ModuleID
@@ -29,6 +30,7 @@ class OcpiState:
     partners: PartnerStore
     backends: dict[tuple[ModuleID, InterfaceRole], ModuleBackend] = field(default_factory=dict)
     api: Api | None = None
+    commands: CommandStore | None = None
 
     def backend(self, module: ModuleID, interface: InterfaceRole) -> ModuleBackend | None:
         """The host's backend for a module interface, if one was supplied."""

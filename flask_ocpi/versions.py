@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from flask_ocpi.models import Credentials, ModuleID, Role, Version, VersionDetails
+from flask_ocpi.models import Credentials, InterfaceRole, ModuleID, Role, Version, VersionDetails
 
 if TYPE_CHECKING:
     from flask_smorest import Blueprint
@@ -33,8 +33,10 @@ class VersionAdapter(Protocol):
         """Dump our credentials for the wire."""
         ...
 
-    def register_views(self, blp: Blueprint, role: Role) -> None:
-        """Add this version's views for one role tree to ``blp``."""
+    def register_views(
+        self, blp: Blueprint, role: Role, backends: Mapping[tuple[ModuleID, InterfaceRole], object]
+    ) -> None:
+        """Add this version's views for one role tree to ``blp`` (modules with a backend only)."""
         ...
 
 

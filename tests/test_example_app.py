@@ -117,7 +117,16 @@ def test_register_both_directions_rotate_and_unregister(instances: tuple[Instanc
     b_as_cpo = next(p for p in a_partners if p["local_role"] == "EMSP")
     assert b_as_cpo["parties"] == [{"role": "CPO", "country_code": "NL", "party_id": "BBB", "name": "Company BBB"}]
     assert b_as_cpo["version"] == "2.1.1"
-    assert [e["identifier"] for e in b_as_cpo["endpoints"]] == ["credentials"]
+    # B's CPO tree advertises every module the example app serves as a CPO.
+    assert sorted(e["identifier"] for e in b_as_cpo["endpoints"]) == [
+        "cdrs",
+        "commands",
+        "credentials",
+        "locations",
+        "sessions",
+        "tariffs",
+        "tokens",
+    ]
 
     # Rotate tokens by CLI (with the partner's name), then unregister (by party key and role-unique name).
     assert "Updated credentials" in a.cli("update", "b-cpo")

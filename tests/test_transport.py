@@ -158,8 +158,8 @@ def guarded_app(monkeypatch: pytest.MonkeyPatch, make_app: Callable[..., Flask],
     """
     original = V211.register_views
 
-    def register_views(blp: Any, role: Any) -> None:
-        original(blp, role)
+    def register_views(blp: Any, role: Any, backends: Any) -> None:
+        original(blp, role, backends)
 
         @blp.route("/guarded", endpoint="guarded", methods=["GET", "POST"])
         def guarded() -> Any:
@@ -185,6 +185,18 @@ def test_registration_token_opens_only_versions_and_credentials(guarded_app: Fla
             response = client.open(f"/ocpi/{role}/2.1.1/guarded", method=method, headers=headers)
             body = assert_envelope(response, http_status=401, status_code=2000)
             assert "registration token" in body["status_message"]
+
+
+def test_a_connection_token_opens_only_its_own_role_tree(guarded_app: Flask, full_token: str, auth: Auth) -> None:
+    """The full_token partner is registered on our CPO tree: our eMSP tree's modules refuse it."""
+    client = guarded_app.test_client()
+    assert client.get("/ocpi/cpo/2.1.1/guarded", headers=auth(full_token)).status_code == 200
+    refused = assert_envelope(
+        client.get("/ocpi/emsp/2.1.1/guarded", headers=auth(full_token)), http_status=401, status_code=2000
+    )
+    assert "CPO" in refused["status_message"]
+    # Versions and credentials stay readable (credentials answers 405 for the other tree on writes).
+    assert client.get("/ocpi/emsp/versions", headers=auth(full_token)).status_code == 200
 
 
 def test_full_token_opens_other_endpoints(guarded_app: Flask, full_token: str, auth: Auth) -> None:

@@ -184,8 +184,11 @@ def test_backends_given_to_init_app_replace_the_constructors(views_for_all_modul
     assert list(app.extensions["ocpi"].backends) == [(ModuleID.LOCATIONS, InterfaceRole.SENDER)]
 
 
-def test_a_backend_whose_module_has_no_views_is_refused_not_advertised() -> None:
+def test_a_backend_whose_module_has_no_views_is_refused_not_advertised(monkeypatch: pytest.MonkeyPatch) -> None:
     """A module is advertised only where it is served: without views, the backend is a config error."""
+    from flask_ocpi.v2_1_1.adapter import V211
+
+    monkeypatch.setattr(type(V211), "modules", frozenset())
     app = Flask("host")
     app.config["OCPI_PARTIES"] = [{"country_code": "NL", "party_id": "ABC", "business_details": {"name": "Host"}}]
     with pytest.raises(ConfigError, match=r"^OCPI_VERSIONS: LocationsSender"):

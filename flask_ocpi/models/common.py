@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 
 
@@ -86,6 +87,23 @@ class PartyKey:
         if len(text) != 5 or not text.isalnum():
             raise ValueError(f"not a party key (expected CC-PID, e.g. NL-ABC): {value!r}")
         return cls(text[:2], text[2:])
+
+
+@dataclass(slots=True, kw_only=True)
+class DisplayText:
+    """``DisplayText`` class: a text in one language (ISO 639-1)."""
+
+    language: str
+    text: str
+
+
+@dataclass(slots=True, kw_only=True)
+class Price:
+    """``Price`` class (OCPI 2.2.1). OCPI 2.1.1 amounts are plain numbers excluding VAT:
+    they map to ``excl_vat`` with ``incl_vat`` unknown (``None``)."""
+
+    excl_vat: Decimal
+    incl_vat: Decimal | None = None
 
 
 @dataclass(slots=True, kw_only=True)

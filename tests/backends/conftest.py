@@ -196,6 +196,31 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PartnerSto
         yield sql_store
 
 
+@dataclass
+class ObjectBackend:
+    """Where a module store under test keeps its objects: memory, or an engine on a
+    fresh database with the Flask-OCPI tables created."""
+
+    kind: str
+    engine: Engine | None = None
+
+    def build(self, memory_store: Callable[[], Any], sql_store: Callable[[Engine], Any]) -> Any:
+        """A store of this backend: ``memory_store()`` or ``sql_store(engine)``."""
+        return memory_store() if self.engine is None else sql_store(self.engine)
+
+
+@pytest.fixture(params=ALL_BACKENDS)
+def object_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ObjectBackend]:
+    """Memory, SQLite and (with ``OCPI_TEST_POSTGRES_URL``) PostgreSQL, for the module stores."""
+    if request.param == "memory":
+        yield ObjectBackend("memory")
+        return
+    with open_database(request.param, tmp_path) as db:
+        sql_engine = db.create_engine()
+        create_tables(sql_engine)
+        yield ObjectBackend(request.param, sql_engine)
+
+
 @pytest.fixture
 def count_statements() -> Callable[[Engine], list[str]]:
     """Start recording the SQL statements an engine runs; returns the live list."""

@@ -287,7 +287,7 @@ def test_reads_cost_at_most_two_statements(engine: Engine, count_statements: Cal
 def test_schema_indexes_token_lookups_and_cascades(engine: Engine) -> None:
     assert all(table.startswith("ocpi_") for table in metadata.tables)
     inspector = inspect(engine)
-    assert set(inspector.get_table_names()) == {"ocpi_partners", "ocpi_partner_tokens"}
+    assert {"ocpi_partners", "ocpi_partner_tokens"} <= set(inspector.get_table_names())
     assert inspector.get_pk_constraint("ocpi_partner_tokens")["constrained_columns"] == ["token_hash"]
     indexed = [i["column_names"] for i in inspector.get_indexes("ocpi_partner_tokens")]
     assert ["partner_id"] in indexed

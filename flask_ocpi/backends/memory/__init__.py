@@ -1,5 +1,26 @@
-"""In-memory backends: for tests, demos and as a reference implementation."""
+"""In-memory backends: for tests, demos and as a reference implementation.
 
+The object stores (:class:`MemoryLocations`, :class:`MemorySessions`, :class:`MemoryCdrs`,
+:class:`MemoryTariffs`, :class:`MemoryTokens`) keep their objects in a
+:class:`MemoryDocuments`; by default each store has its own.
+"""
+
+from flask_ocpi.backends.memory.cdrs import MemoryCdrs
+from flask_ocpi.backends.memory.commands import MemoryCommandStore
+from flask_ocpi.backends.memory.documents import MemoryDocuments
+from flask_ocpi.backends.memory.locations import MemoryLocations
 from flask_ocpi.backends.memory.partners import MemoryPartnerStore
+from flask_ocpi.backends.memory.sessions import MemorySessions
+from flask_ocpi.backends.memory.tariffs import MemoryTariffs
+from flask_ocpi.backends.memory.tokens import MemoryTokens
 
-__all__ = ["MemoryPartnerStore"]
+__all__ = [
+    "MemoryCdrs",
+    "MemoryCommandStore",
+    "MemoryDocuments",
+    "MemoryLocations",
+    "MemoryPartnerStore",
+    "MemorySessions",
+    "MemoryTariffs",
+    "MemoryTokens",
+]

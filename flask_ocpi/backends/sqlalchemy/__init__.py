@@ -4,11 +4,17 @@ Build a backend from an :class:`~sqlalchemy.engine.Engine`, a
 :class:`~sqlalchemy.orm.sessionmaker`, a :class:`~sqlalchemy.orm.scoped_session` or a
 Flask-SQLAlchemy ``db`` object::
 
-    from flask_ocpi.backends.sqlalchemy import SQLAlchemyPartnerStore, create_tables
+    from flask_ocpi.backends.sqlalchemy import SQLAlchemyLocations, SQLAlchemyPartnerStore, create_tables
 
     partners = SQLAlchemyPartnerStore(db)
+    locations = SQLAlchemyLocations(db)   # also Sessions, Cdrs, Tariffs, Tokens
 
-The tables live in :data:`metadata` (all named ``ocpi_*``), separate from the host's
+The object stores keep locations, sessions, CDRs, tariffs and tokens as JSON documents
+in one table, ``ocpi_objects`` (see :data:`~flask_ocpi.backends.sqlalchemy.tables.objects_table`).
+
+Importing this package declares every Flask-OCPI table (the command store's
+``ocpi_commands`` included) on :data:`metadata`, whatever else was imported. The
+tables live in :data:`metadata` (all named ``ocpi_*``), separate from the host's
 declarative ``Base``: include it in the host's migrations, or call
 :func:`create_tables` in development and tests.
 """
@@ -18,12 +24,26 @@ from flask_ocpi.backends.sqlalchemy.base import (
     SQLAlchemyBackendBase,
     create_tables,
 )
+from flask_ocpi.backends.sqlalchemy.cdrs import SQLAlchemyCdrs
+from flask_ocpi.backends.sqlalchemy.commands import SQLAlchemyCommandStore
+from flask_ocpi.backends.sqlalchemy.documents import SQLAlchemyDocuments
+from flask_ocpi.backends.sqlalchemy.locations import SQLAlchemyLocations
 from flask_ocpi.backends.sqlalchemy.partners import SQLAlchemyPartnerStore
+from flask_ocpi.backends.sqlalchemy.sessions import SQLAlchemySessions
 from flask_ocpi.backends.sqlalchemy.tables import metadata
+from flask_ocpi.backends.sqlalchemy.tariffs import SQLAlchemyTariffs
+from flask_ocpi.backends.sqlalchemy.tokens import SQLAlchemyTokens
 
 __all__ = [
     "SQLAlchemyBackendBase",
+    "SQLAlchemyCdrs",
+    "SQLAlchemyCommandStore",
+    "SQLAlchemyDocuments",
+    "SQLAlchemyLocations",
     "SQLAlchemyPartnerStore",
+    "SQLAlchemySessions",
+    "SQLAlchemyTariffs",
+    "SQLAlchemyTokens",
     "SessionSource",
     "create_tables",
     "metadata",

@@ -19,14 +19,17 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
+    UniqueConstraint,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -114,10 +117,49 @@ partner_tokens_table = Table(
     Column("created", UTCDateTime, nullable=False),
 )
 
+#: Owned OCPI objects (locations, sessions, CDRs, tariffs, tokens) as JSON documents, see
+#: :mod:`flask_ocpi.backends.documents`. One row per object:
+#:
+#: ``id``
+#:     autoincrement primary key, also the object's sequence number: lists are ordered
+#:     by it (oldest first); a replaced or patched object keeps its row and so its place.
+#: ``kind``
+#:     ``location``, ``session``, ``cdr``, ``tariff`` or ``token``.
+#: ``country_code``, ``party_id``, ``object_id``, ``token_type``
+#:     the key: owner (upper case), id (case as received) and, for tokens, the token
+#:     type (other kinds store ``""``, not ``NULL``, so that the unique constraint holds
+#:     for them too: two NULLs never collide in a unique constraint).
+#: ``audience_country_code``, ``audience_party_id``
+#:     for sessions and CDRs the eMSP of ``cdr_token``: whom the object is for.
+#: ``last_updated``
+#:     the object's ``last_updated`` in UTC, for the ``date_from``/``date_to`` filters.
+#: ``document``
+#:     the whole object (:func:`flask_ocpi.backends.codec.to_document`), EVSEs and
+#:     connectors included, so a page is one query whatever the nesting.
+objects_table = Table(
+    "ocpi_objects",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("country_code", String(2), nullable=False),
+    Column("party_id", String(3), nullable=False),
+    Column("object_id", String(64), nullable=False),
+    Column("token_type", String(16), nullable=False, server_default=""),
+    Column("audience_country_code", String(2), nullable=True),
+    Column("audience_party_id", String(3), nullable=True),
+    Column("last_updated", UTCDateTime, nullable=False),
+    Column("document", JSON, nullable=False),
+    UniqueConstraint("kind", "country_code", "party_id", "object_id", "token_type", name="uq_ocpi_objects_key"),
+    Index("ix_ocpi_objects_owner_seq", "kind", "country_code", "party_id", "id"),
+    Index("ix_ocpi_objects_owner_last_updated", "kind", "country_code", "party_id", "last_updated"),
+    Index("ix_ocpi_objects_audience_seq", "kind", "audience_country_code", "audience_party_id", "id"),
+)
+
 __all__ = [
     "NAMING_CONVENTION",
     "UTCDateTime",
     "metadata",
+    "objects_table",
     "partner_tokens_table",
     "partners_table",
 ]

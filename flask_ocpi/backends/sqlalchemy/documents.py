@@ -1,0 +1,283 @@
+"""SQLAlchemy :class:`~flask_ocpi.backends.documents.DocumentRepository` on ``ocpi_objects``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, and_, bindparam, case, delete, false, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from flask_ocpi.backends.codec import from_document, to_document
+from flask_ocpi.backends.documents import (
+    DocumentKind,
+    DocumentRepository,
+    check_same_key,
+    dedupe_by_key,
+    party_set,
+)
+from flask_ocpi.backends.results import WriteResult
+from flask_ocpi.backends.sqlalchemy.base import SQLAlchemyBackendBase
+from flask_ocpi.backends.sqlalchemy.tables import objects_table as objects
+from flask_ocpi.models import PartyKey
+from flask_ocpi.pagination import Page, PageRequest
+
+T = TypeVar("T")
+
+#: Keys looked up per query by :meth:`SQLAlchemyDocuments.save_many`.
+_BATCH = 500
+
+_KEY_COLUMNS = (objects.c.country_code, objects.c.party_id, objects.c.object_id, objects.c.token_type)
+
+
+def _row(kind: DocumentKind[Any], obj: Any) -> dict[str, Any]:
+    """The ``ocpi_objects`` values of ``obj`` (without ``id``)."""
+    owner, object_id, token_type = kind.key(obj)
+    audience = kind.audience(obj)
+    return {
+        "kind": kind.name,
+        "country_code": owner.country_code,
+        "party_id": owner.party_id,
+        "object_id": object_id,
+        "token_type": token_type,
+        "audience_country_code": audience.country_code if audience is not None else None,
+        "audience_party_id": audience.party_id if audience is not None else None,
+        "last_updated": kind.last_updated(obj),
+        "document": to_document(obj),
+    }
+
+
+def _parties(cc: Any, pid: Any, parties: Iterable[PartyKey]) -> ColumnElement[bool]:
+    """``(cc, pid)`` is one of ``parties`` (portable: no tuple IN)."""
+    keys = sorted(set(parties), key=str)
+    if not keys:
+        return false()
+    clauses = [and_(cc == key.country_code, pid == key.party_id) for key in keys]
+    return clauses[0] if len(clauses) == 1 else or_(*clauses)
+
+
+class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
+    """Keeps objects in the ``ocpi_objects`` table, one row and one JSON document each.
+
+    Every operation runs in one transaction. Reads of one object are one ``SELECT`` on
+    the unique key; :meth:`page` is one ``SELECT ... ORDER BY id LIMIT ... OFFSET ...``
+    of the documents plus one ``COUNT`` (skipped when the page itself shows the total),
+    so its cost and memory do not grow with the table or with the nesting of objects.
+    :meth:`update` reads the row ``FOR UPDATE`` where the database supports it.
+
+    :param bind: an :class:`~sqlalchemy.engine.Engine`, a
+        :class:`~sqlalchemy.orm.sessionmaker`, a :class:`~sqlalchemy.orm.scoped_session`
+        or a Flask-SQLAlchemy ``db`` object (see :mod:`flask_ocpi.backends.sqlalchemy.base`).
+    """
+
+    # -- helpers --
+
+    @staticmethod
+    def _selector(
+        kind: DocumentKind[Any], owner: PartyKey, object_id: str, token_type: str | None
+    ) -> tuple[list[ColumnElement[bool]], list[Any]]:
+        """WHERE clauses and ORDER BY selecting one object (as :meth:`get` documents)."""
+        where = [
+            objects.c.kind == kind.name,
+            objects.c.country_code == owner.country_code,
+            objects.c.party_id == owner.party_id,
+            objects.c.object_id == object_id,
+        ]
+        order: list[Any] = []
+        if not kind.typed:
+            where.append(objects.c.token_type == "")
+        elif token_type is not None:
+            where.append(objects.c.token_type == token_type)
+        else:
+            order = [case((objects.c.token_type == kind.preferred_type, 0), else_=1), objects.c.id]
+        return where, order
+
+    @staticmethod
+    def _find_row(session: Session, values: dict[str, Any]) -> int | None:
+        """The id of the row with the key of ``values`` (locked), or ``None``."""
+        key = [objects.c.kind == values["kind"], *(c == values[c.name] for c in _KEY_COLUMNS)]
+        row_id: int | None = session.execute(select(objects.c.id).where(*key).with_for_update()).scalar()
+        return row_id
+
+    def _write(self, session: Session, values: dict[str, Any], *, replace: bool) -> WriteResult:
+        """Insert ``values``, or update the row with its key when ``replace``."""
+        row_id = self._find_row(session, values)
+        if row_id is None:
+            session.execute(insert(objects).values(values))
+            return WriteResult.CREATED
+        if replace:
+            session.execute(update(objects).where(objects.c.id == row_id).values(values))
+        return WriteResult.UPDATED
+
+    def _write_retrying(self, values: dict[str, Any], *, replace: bool) -> WriteResult:
+        try:
+            with self._transaction() as session:
+                return self._write(session, values, replace=replace)
+        except IntegrityError:
+            # A concurrent writer inserted the same key between our SELECT and INSERT:
+            # the row exists now, so the second attempt updates (or leaves) it.
+            with self._transaction() as session:
+                return self._write(session, values, replace=replace)
+
+    # -- writes --
+
+    def save(self, kind: DocumentKind[T], obj: T) -> WriteResult:
+        """Create or replace ``obj`` (see :meth:`DocumentRepository.save`)."""
+        return self._write_retrying(_row(kind, obj), replace=True)
+
+    def create(self, kind: DocumentKind[T], obj: T) -> WriteResult:
+        """Store ``obj`` unless its key exists (see :meth:`DocumentRepository.create`)."""
+        return self._write_retrying(_row(kind, obj), replace=False)
+
+    def save_many(self, kind: DocumentKind[T], objs: Iterable[T]) -> list[WriteResult]:
+        """Save each of ``objs`` in one transaction: per batch of 500, one ``SELECT`` of
+        the existing rows, one multi-row ``INSERT`` and one executemany ``UPDATE``."""
+        unique, positions = dedupe_by_key(kind, objs)
+        written: list[WriteResult] = []
+        with self._transaction() as session:
+            for start in range(0, len(unique), _BATCH):
+                written.extend(self._save_batch(session, kind, unique[start : start + _BATCH]))
+        seen: set[int] = set()
+        results = []
+        for position in positions:
+            results.append(WriteResult.UPDATED if position in seen else written[position])
+            seen.add(position)
+        return results
+
+    @staticmethod
+    def _save_batch(session: Session, kind: DocumentKind[Any], batch: Sequence[Any]) -> list[WriteResult]:
+        rows = [_row(kind, obj) for obj in batch]
+        existing: dict[tuple[str, ...], int] = {}
+        found = session.execute(
+            select(objects.c.id, *_KEY_COLUMNS)
+            .where(objects.c.kind == kind.name, objects.c.object_id.in_(sorted({r["object_id"] for r in rows})))
+            .with_for_update()
+        )
+        for row_id, *key in found:
+            existing[tuple(key)] = row_id
+        inserts, updates, results = [], [], []
+        for row in rows:
+            row_id = existing.get(tuple(row[c.name] for c in _KEY_COLUMNS))
+            if row_id is None:
+                inserts.append(row)
+                results.append(WriteResult.CREATED)
+            else:
+                updates.append({**row, "row_id": row_id})
+                results.append(WriteResult.UPDATED)
+        if inserts:
+            session.execute(insert(objects), inserts)
+        if updates:
+            changed = ("audience_country_code", "audience_party_id", "last_updated", "document")
+            statement = (
+                update(objects)
+                .where(objects.c.id == bindparam("row_id"))
+                .values({name: bindparam(f"new_{name}") for name in changed})
+            )
+            params = [{"row_id": u["row_id"], **{f"new_{name}": u[name] for name in changed}} for u in updates]
+            session.connection().execute(statement, params)
+        return results
+
+    def update(
+        self,
+        kind: DocumentKind[T],
+        owner: PartyKey,
+        object_id: str,
+        change: Callable[[T], T | None],
+        *,
+        token_type: str | None = None,
+    ) -> T | None:
+        """Replace a stored object by ``change(object)``, its row locked meanwhile."""
+        where, order = self._selector(kind, owner, object_id, token_type)
+        with self._transaction() as session:
+            query = select(objects.c.id, *_KEY_COLUMNS, objects.c.document).where(*where).order_by(*order).limit(1)
+            found = session.execute(query.with_for_update()).first()
+            if found is None:
+                return None
+            row_id, country_code, party_id, stored_id, stored_type, document = found
+            changed = change(from_document(kind.model, document))
+            if changed is None:
+                return None
+            check_same_key(kind, (PartyKey(country_code, party_id), stored_id, stored_type), changed)
+            values = _row(kind, changed)
+            session.execute(update(objects).where(objects.c.id == row_id).values(values))
+            return changed
+
+    def delete(self, kind: DocumentKind[T], owner: PartyKey, object_id: str, *, token_type: str | None = None) -> bool:
+        """Remove an object; whether there was one."""
+        where, order = self._selector(kind, owner, object_id, token_type)
+        with self._transaction() as session:
+            if order:
+                row_id = session.execute(select(objects.c.id).where(*where).order_by(*order).limit(1)).scalar()
+                if row_id is None:
+                    return False
+                where = [objects.c.id == row_id]
+            result = session.execute(delete(objects).where(*where))
+            return bool(getattr(result, "rowcount", 0))
+
+    # -- reads --
+
+    def get(self, kind: DocumentKind[T], owner: PartyKey, object_id: str, *, token_type: str | None = None) -> T | None:
+        """The stored object, or ``None``: one ``SELECT`` on the unique key."""
+        where, order = self._selector(kind, owner, object_id, token_type)
+        with self._transaction() as session:
+            document = session.execute(select(objects.c.document).where(*where).order_by(*order).limit(1)).scalar()
+        return None if document is None else from_document(kind.model, document)
+
+    @staticmethod
+    def _filters(
+        kind: DocumentKind[Any],
+        owners: Iterable[PartyKey] | None,
+        audience: Iterable[PartyKey] | None,
+        page: PageRequest | None = None,
+    ) -> list[ColumnElement[bool]]:
+        filters: list[ColumnElement[bool]] = [objects.c.kind == kind.name]
+        owner_set, audience_set = party_set(owners), party_set(audience)
+        if owner_set is not None:
+            filters.append(_parties(objects.c.country_code, objects.c.party_id, owner_set))
+        if audience_set is not None:
+            filters.append(_parties(objects.c.audience_country_code, objects.c.audience_party_id, audience_set))
+        if page is not None and page.date_from is not None:
+            filters.append(objects.c.last_updated >= page.date_from)
+        if page is not None and page.date_to is not None:
+            filters.append(objects.c.last_updated < page.date_to)
+        return filters
+
+    def page(
+        self,
+        kind: DocumentKind[T],
+        *,
+        owners: Iterable[PartyKey] | None = None,
+        audience: Iterable[PartyKey] | None = None,
+        page: PageRequest,
+    ) -> Page[T]:
+        """A page of objects, oldest first, and the total matching the filters."""
+        filters = self._filters(kind, owners, audience, page)
+        limit = max(page.limit, 0)
+        with self._transaction() as session:
+            documents: Sequence[Any] = []
+            if limit:
+                query = select(objects.c.document).where(*filters).order_by(objects.c.id)
+                documents = session.execute(query.limit(limit).offset(page.offset)).scalars().all()
+            if 0 < len(documents) < limit or (not documents and limit and page.offset == 0):
+                # A short page is the last one: it shows the total by itself.
+                total = page.offset + len(documents)
+            else:
+                total = session.execute(select(func.count()).select_from(objects).where(*filters)).scalar_one()
+        return Page(items=[from_document(kind.model, d) for d in documents], total=total)
+
+    def count(
+        self,
+        kind: DocumentKind[T],
+        *,
+        owners: Iterable[PartyKey] | None = None,
+        audience: Iterable[PartyKey] | None = None,
+    ) -> int:
+        """How many objects match the filters: one ``COUNT``."""
+        filters = self._filters(kind, owners, audience)
+        with self._transaction() as session:
+            total: int = session.execute(select(func.count()).select_from(objects).where(*filters)).scalar_one()
+        return total
+
+
+__all__ = ["SQLAlchemyDocuments"]

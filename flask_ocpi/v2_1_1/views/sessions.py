@@ -1,0 +1,241 @@
+"""OCPI 2.1.1 sessions: the CPO's sender interface and the eMSP's receiver interface.
+
+CPO tree (SENDER)::
+
+    GET {sessions}?date_from=...      paginated list; date_from is required (2001 without it)
+
+eMSP tree (RECEIVER)::
+
+    GET|PUT|PATCH {sessions}/{country_code}/{party_id}/{session_id}
+
+A 2.1.1 session embeds its location (with only the EVSE and connector in use). When the
+backend's session has no ``location``, it is taken from the locations backend of the same
+tree (our locations SENDER backend on the CPO tree, the locations RECEIVER backend on the
+eMSP tree) and reduced to the session's EVSE and connector; without it the answer is 3000.
+
+Defence in depth on the sender list: a session whose ``cdr_token`` names a party that is not
+the caller's is dropped from the answer and logged at ERROR (the backend should not return it).
+Sessions received as eMSP are for our tokens: their token owner is the connection's
+``local_party``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Sequence
+from typing import Protocol, TypeVar
+
+from flask import Response, current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from flask_ocpi import signals
+from flask_ocpi.backends.locations import LocationsReceiverBackend, LocationsSenderBackend
+from flask_ocpi.backends.results import WriteResult
+from flask_ocpi.backends.sessions import SessionsReceiverBackend, SessionsSenderBackend
+from flask_ocpi.envelope import ok
+from flask_ocpi.exceptions import NotFound, ServerError
+from flask_ocpi.models import CdrToken, InterfaceRole, Location, ModuleID, PartyKey, Role, Session
+from flask_ocpi.openapi import envelope_schema
+from flask_ocpi.state import get_state
+from flask_ocpi.v2_1_1.schemas.sessions import SessionSchema, dump_session, load_session, load_session_changes
+from flask_ocpi.v2_1_1.views.locations import (
+    OBJECT_ID_MAX,
+    body_doc,
+    dump_each,
+    dump_one,
+    page_answer,
+    pagination_doc,
+    stamped,
+    url_id,
+    written_doc,
+)
+from flask_ocpi.views.common import caller, json_body, notify, own_party, page_request, same_id, written
+
+log = logging.getLogger("flask_ocpi")
+
+# --- helpers shared with the CDRs views -----------------------------------------------------------
+
+
+class _Billed(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def cdr_token(self) -> CdrToken: ...
+
+
+B = TypeVar("B", bound=_Billed)
+
+
+def for_caller(items: Sequence[B], what: str) -> list[B]:
+    """The sessions/CDRs of ``items`` whose token belongs to one of the caller's parties.
+
+    Others are dropped and logged at ERROR: the backend must only return the caller's.
+    """
+    partner = caller()
+    parties = set(partner.parties)
+    kept = []
+    for item in items:
+        owner = PartyKey(item.cdr_token.country_code, item.cdr_token.party_id)
+        if owner in parties:
+            kept.append(item)
+        else:
+            log.error(
+                "Backend returned %s %r of token owner %s to partner %s (parties %s): not sent",
+                what,
+                item.id,
+                owner,
+                partner.id,
+                ", ".join(str(p) for p in parties),
+            )
+    return kept
+
+
+def located(*, ours: bool, owner: PartyKey, location_id: str, evse_uid: str, connector_id: str, what: str) -> Location:
+    """The location 2.1.1 embeds in a session or CDR, from the locations backend of the tree.
+
+    ``ours``: the object is ours (CPO tree: our locations SENDER backend); otherwise it was
+    pushed to us by ``owner`` (eMSP tree: the locations RECEIVER backend). The location is
+    reduced to the EVSE and connector in use. 3000 when it cannot be found.
+    """
+    state = get_state(current_app)
+    found: Location | None = None
+    if ours:
+        sender = state.backend(ModuleID.LOCATIONS, InterfaceRole.SENDER)
+        if isinstance(sender, LocationsSenderBackend):
+            found = sender.get_location(partner=caller(), location_id=location_id)
+    else:
+        receiver = state.backend(ModuleID.LOCATIONS, InterfaceRole.RECEIVER)
+        if isinstance(receiver, LocationsReceiverBackend):
+            found = receiver.get_location(
+                partner=caller(), country_code=owner.country_code, party_id=owner.party_id, location_id=location_id
+            )
+    if found is None:
+        raise ServerError(
+            f"{what} has no location and location {location_id!r} of {owner} is not available from a locations "
+            "backend (OCPI 2.1.1 embeds the location: store it with the object or install the locations backend)"
+        )
+    evse = found.evse(evse_uid)
+    connector = evse.connector(connector_id) if evse else None
+    if evse is None or connector is None:
+        raise ServerError(f"{what}: location {location_id!r} has no EVSE {evse_uid!r} with connector {connector_id!r}")
+    return dataclasses.replace(found, evses=[dataclasses.replace(evse, connectors=[connector])])
+
+
+def _with_location(session: Session, *, ours: bool) -> Session:
+    if session.location is not None:
+        return session
+    location = located(
+        ours=ours,
+        owner=PartyKey(session.country_code, session.party_id),
+        location_id=session.location_id,
+        evse_uid=session.evse_uid,
+        connector_id=session.connector_id,
+        what=f"Session {session.id!r}",
+    )
+    return dataclasses.replace(session, location=location)
+
+
+# --- the module ---------------------------------------------------------------------------------------
+
+
+def register(blp: Blueprint, role: Role) -> None:
+    """Add the sessions endpoints of one role tree (CPO: sender, eMSP: receiver)."""
+    if role is Role.CPO:
+        _register_sender(blp)
+    else:
+        _register_receiver(blp)
+
+
+def _sender() -> SessionsSenderBackend:
+    found = get_state(current_app).backend(ModuleID.SESSIONS, InterfaceRole.SENDER)
+    assert isinstance(found, SessionsSenderBackend), "views are registered only for installed backends"
+    return found
+
+
+def _register_sender(blp: Blueprint) -> None:
+    @blp.route("/sessions", methods=["GET"], endpoint="sessions", strict_slashes=False)
+    @blp.doc(**pagination_doc(date_from_required=True))
+    @blp.alt_response(200, schema=envelope_schema(SessionSchema, many=True), success=True, description="A page")
+    def list_sessions() -> Response:
+        """The sessions of the caller's tokens, last updated in [date_from, date_to), paginated."""
+        page = page_request(require_date_from=True)
+        sender = _sender()
+        result = sender.list_sessions(partner=caller(), page=page)
+        sessions = [_with_location(s, ours=True) for s in for_caller(result.items, "session")]
+        return page_answer(dump_each(dump_session, sessions, "session"), page, result)
+
+
+def _receiver() -> SessionsReceiverBackend:
+    found = get_state(current_app).backend(ModuleID.SESSIONS, InterfaceRole.RECEIVER)
+    assert isinstance(found, SessionsReceiverBackend), "views are registered only for installed backends"
+    return found
+
+
+def _target(country_code: str, party_id: str, session_id: str) -> PartyKey:
+    key = own_party(country_code, party_id)
+    url_id("session_id", session_id, OBJECT_ID_MAX)
+    return key
+
+
+def _answer(result: WriteResult, key: PartyKey, session_id: str) -> Response:
+    partner = caller()
+    stored = _receiver().get_session(
+        partner=partner, country_code=key.country_code, party_id=key.party_id, session_id=session_id
+    )
+    notify(
+        signals.session_updated,
+        partner=partner,
+        country_code=key.country_code,
+        party_id=key.party_id,
+        session_id=session_id,
+        method=request.method,
+        created=result is WriteResult.CREATED,
+        session=stored,
+    )
+    return written(result, "session")
+
+
+def _register_receiver(blp: Blueprint) -> None:
+    @blp.route("/sessions/<country_code>/<party_id>/<session_id>", endpoint="session", strict_slashes=False)
+    class SessionView(MethodView):
+        @blp.alt_response(200, schema=envelope_schema(SessionSchema), success=True, description="As stored")
+        def get(self, country_code: str, party_id: str, session_id: str) -> Response:
+            """A session as we stored it (HTTP 404 when unknown)."""
+            key = _target(country_code, party_id, session_id)
+            session = _receiver().get_session(
+                partner=caller(), country_code=key.country_code, party_id=key.party_id, session_id=session_id
+            )
+            if session is None:
+                raise NotFound(f"Unknown session {session_id!r} of {key}")
+            return ok(dump_one(dump_session, _with_location(session, ours=False)))
+
+        @blp.doc(**body_doc(SessionSchema, "The whole session"))
+        @written_doc(blp)
+        def put(self, country_code: str, party_id: str, session_id: str) -> Response:
+            """Create or replace a session."""
+            key = _target(country_code, party_id, session_id)
+            session = load_session(json_body(), owner=key, token_owner=caller().local_party)
+            same_id("id", session_id, session.id)
+            result = _receiver().put_session(partner=caller(), session=session)
+            return _answer(result, key, session_id)
+
+        @blp.doc(**body_doc(SessionSchema, "The changed fields of the session"))
+        @written_doc(blp)
+        def patch(self, country_code: str, party_id: str, session_id: str) -> Response:
+            """Change some fields of a session (HTTP 404 when unknown)."""
+            key = _target(country_code, party_id, session_id)
+            changes = load_session_changes(json_body(), token_owner=caller().local_party, owner=key)
+            same_id("id", session_id, changes.get("id"))
+            result = _receiver().patch_session(
+                partner=caller(),
+                country_code=key.country_code,
+                party_id=key.party_id,
+                session_id=session_id,
+                changes=stamped(changes),
+            )
+            if result is WriteResult.NOT_FOUND:
+                raise NotFound(f"Unknown session {session_id!r} of {key}")
+            return _answer(result, key, session_id)

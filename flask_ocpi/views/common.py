@@ -1,0 +1,77 @@
+"""Helpers every module view uses: the caller, paging, ownership, bodies, answers."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from blinker import Signal
+from flask import Response, current_app, request
+
+from flask_ocpi.auth import current_caller
+from flask_ocpi.backends.results import WriteResult
+from flask_ocpi.envelope import ok
+from flask_ocpi.exceptions import InvalidJson, InvalidOrMissingParameters, NotFound
+from flask_ocpi.models import Partner, PartyKey
+from flask_ocpi.pagination import PageRequest
+from flask_ocpi.state import get_state
+
+
+def caller() -> Partner:
+    """The authenticated partner of this request."""
+    return current_caller().partner
+
+
+def page_request(*, require_date_from: bool = False) -> PageRequest:
+    """The validated pagination parameters of this request."""
+    config = get_state(current_app).config
+    return PageRequest.from_args(
+        request.args,
+        default_limit=config.default_page_size,
+        max_limit=config.max_page_size,
+        require_date_from=require_date_from,
+    )
+
+
+def own_party(country_code: str, party_id: str) -> PartyKey:
+    """The URL's party, refused (HTTP 404, before any backend call) unless it is the caller's.
+
+    The spec allows a 404 for a client-owned object URL whose country_code/party_id are not
+    the ones the client announced in its credentials.
+    """
+    key = PartyKey(country_code, party_id)
+    partner = caller()
+    if key not in partner.parties:
+        mine = ", ".join(str(k) for k in partner.parties) or "none"
+        raise NotFound(f"{key} is not one of your parties (yours: {mine})")
+    return key
+
+
+def json_body() -> Any:
+    """The request body as JSON (whatever the Content-Type); numbers with decimals as Decimal."""
+    raw = request.get_data(cache=True)
+    if not raw:
+        raise InvalidOrMissingParameters("body: a JSON body is required")
+    try:
+        return json.loads(raw, parse_float=Decimal)
+    except ValueError:
+        raise InvalidJson() from None
+
+
+def same_id(field: str, url_value: str, body_value: Any) -> None:
+    """2001 when the id in the body differs from the id in the URL (absent is fine for PATCH)."""
+    if body_value is not None and str(body_value) != url_value:
+        raise InvalidOrMissingParameters(f"{field}: {body_value!r} differs from the URL's {url_value!r}")
+
+
+def written(result: WriteResult, what: str) -> Response:
+    """The answer to a receiver write: 201 created, 200 updated, 404 unknown."""
+    if result is WriteResult.NOT_FOUND:
+        raise NotFound(f"Unknown {what}")
+    return ok(http_status=201 if result is WriteResult.CREATED else 200)
+
+
+def notify(signal: Signal, **kwargs: Any) -> None:
+    """Send a signal with the application as sender (after the backend call succeeded)."""
+    signal.send(current_app._get_current_object(), **kwargs)  # type: ignore[attr-defined]
