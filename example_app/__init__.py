@@ -38,7 +38,7 @@ from flask_ocpi.backends.sqlalchemy import (
     SQLAlchemyTokens,
     create_tables,
 )
-from flask_ocpi.commands import start_sweeper
+from flask_ocpi.sweeper import start_sweeper
 
 ocpi = OCPI()
 

@@ -3,7 +3,7 @@
 Commands whose result did not come within ``OCPI_COMMAND_TIMEOUT`` seconds are timed
 out by :func:`flask_ocpi.commands.expire_commands`. Nothing calls it on its own: a host
 runs this command (e.g. from cron or a scheduler), or starts the opt-in
-:func:`flask_ocpi.commands.start_sweeper` thread, or calls the function itself. Claiming
+:func:`flask_ocpi.sweeper.start_sweeper` thread, or calls the function itself. Claiming
 a command is atomic, so any number of these may run at once, in any number of processes.
 """
 
@@ -13,7 +13,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from flask_ocpi.commands import sweep
+from flask_ocpi.sweeper import sweep
 
 
 @click.command("expire-commands")

@@ -15,21 +15,20 @@ exactly once whichever process or worker completes it; every completion sends
 * Both: :func:`expire_commands` gives ``TIMEOUT`` to commands pending for longer than
   ``OCPI_COMMAND_TIMEOUT`` seconds (POSTed to the eMSP for received ones; handed to our
   sender backend, without any POST, for sent ones). Run it from ``flask ocpi
-  expire-commands``, the opt-in :func:`start_sweeper` thread, or the host's scheduler.
+  expire-commands``, the opt-in :func:`flask_ocpi.sweeper.start_sweeper` thread, or the host's scheduler.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
-import threading
 import uuid
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app
+from flask import current_app
 
 from flask_ocpi import signals
 from flask_ocpi.backends.commands import CommandsReceiverBackend, CommandsSenderBackend, CommandStore
@@ -360,75 +359,8 @@ def _hand_to_sender_backend(
 # --- expiry outside requests -------------------------------------------------------------
 
 
-def sweep(app: Flask, *, limit: int = 100) -> list[CommandRecord]:
-    """Expire every due command of ``app``, in batches of ``limit``, in an app context."""
-    done: list[CommandRecord] = []
-    with app.app_context():
-        while True:
-            batch = expire_commands(limit=limit)
-            done.extend(batch)
-            if len(batch) < limit:
-                return done
-
-
-class Sweeper:
-    """A daemon thread running :func:`sweep` at once, then every ``interval`` seconds.
-
-    Errors (e.g. a database outage) are logged and the next sweep runs as planned.
-    Start it with :func:`start_sweeper`; :meth:`stop` ends it.
-
-    :raises ValueError: when ``interval`` is not positive.
-    """
-
-    def __init__(self, app: Flask, interval: float, *, limit: int = 100) -> None:
-        if not interval > 0:
-            raise ValueError("interval must be a positive number of seconds")
-        self.app = app
-        self.interval = float(interval)
-        self.limit = limit
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="flask-ocpi-command-sweeper", daemon=True)
-
-    def start(self) -> Sweeper:
-        """Start the thread; returns ``self``."""
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float | None = 5.0) -> None:
-        """Ask the thread to end and wait up to ``timeout`` seconds for it."""
-        self._stopping.set()
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
-
-    def is_alive(self) -> bool:
-        """Whether the thread is running."""
-        return self._thread.is_alive()
-
-    def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                sweep(self.app, limit=self.limit)
-            except Exception:
-                log.exception("Expiring OCPI commands failed; next attempt in %s s", self.interval)
-            self._stopping.wait(self.interval)
-
-
-def start_sweeper(app: Flask, interval: float, *, limit: int = 100) -> Sweeper:
-    """Opt-in: expire due commands of ``app`` in a daemon thread every ``interval`` seconds.
-
-    A host with several worker processes may start one in each: each command still
-    times out exactly once. ::
-
-        sweeper = start_sweeper(app, 10.0)
-        ...
-        sweeper.stop()
-    """
-    return Sweeper(app, interval, limit=limit).start()
-
-
 __all__ = [
     "VERSION_COMMANDS",
-    "Sweeper",
     "accept_command_result",
     "check_response_url",
     "expire_commands",
@@ -436,6 +368,4 @@ __all__ = [
     "new_sent_command",
     "receive_command",
     "report_command_result",
-    "start_sweeper",
-    "sweep",
 ]

@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from flask import Flask
-from flask_smorest import Api
+from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields
 
 from flask_ocpi.config import OcpiConfig
@@ -68,3 +68,45 @@ class OcpiApi(Api):
 
     def _register_error_handlers(self) -> None:
         """Do nothing: OCPI errors are handled on the OCPI blueprints only."""
+
+
+def pagination_doc(*, date_from_required: bool = False) -> dict[str, Any]:
+    """OpenAPI query parameters of a paginated list (parsed by ``page_request()``)."""
+    dates = "``last_updated`` on or after"
+    parameters = [
+        ("date_from", "string", date_from_required, f"Only objects with {dates} this DateTime"),
+        ("date_to", "string", False, "Only objects with ``last_updated`` before this DateTime"),
+        ("offset", "integer", False, "Index of the first object (default 0)"),
+        ("limit", "integer", False, "Maximum number of objects (capped at OCPI_MAX_PAGE_SIZE)"),
+    ]
+    return {
+        "parameters": [
+            {"name": name, "in": "query", "required": required, "schema": {"type": kind}, "description": text}
+            for name, kind, required, text in parameters
+        ]
+    }
+
+
+def body_doc(schema: type[Schema], description: str, *, required: bool = True) -> dict[str, Any]:
+    """OpenAPI ``requestBody`` of a view that parses its body itself (owner taken from the URL)."""
+    return {
+        "requestBody": {
+            "required": required,
+            "description": description,
+            "content": {"application/json": {"schema": schema}},
+        }
+    }
+
+
+WRITE_ANSWERS = {201: "Created", 200: "Replaced or patched"}
+
+
+def written_doc(blp: Blueprint) -> Any:
+    """Decorator documenting the 201/200 answers of a receiver write."""
+
+    def decorate(view: Any) -> Any:
+        for status, text in WRITE_ANSWERS.items():
+            view = blp.alt_response(status, schema=envelope_schema(None), success=True, description=text)(view)
+        return view
+
+    return decorate

@@ -32,7 +32,7 @@ from flask_ocpi.backends.partners import PartnerStore
 from flask_ocpi.backends.sqlalchemy import SQLAlchemyPartnerStore, create_tables
 from flask_ocpi.backends.sqlalchemy.commands import SQLAlchemyCommandStore
 from flask_ocpi.cli_commands import expire_commands_command
-from flask_ocpi.commands import expire_commands, new_sent_command, report_command_result, start_sweeper
+from flask_ocpi.commands import expire_commands, new_sent_command, report_command_result
 from flask_ocpi.dates import utcnow
 from flask_ocpi.exceptions import UnknownLocation
 from flask_ocpi.models import (
@@ -52,6 +52,7 @@ from flask_ocpi.models import (
     UnlockConnector,
     WhitelistType,
 )
+from flask_ocpi.sweeper import start_sweeper
 from flask_ocpi.v2_1_1.schemas.commands import dump_command
 from tests.live import LiveServer
 

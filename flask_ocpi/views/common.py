@@ -11,6 +11,7 @@ from flask import Response, current_app, request
 
 from flask_ocpi.auth import current_caller
 from flask_ocpi.backends.results import WriteResult
+from flask_ocpi.dates import utcnow
 from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import InvalidJson, InvalidOrMissingParameters, NotFound
 from flask_ocpi.models import Partner, PartyKey
@@ -75,3 +76,26 @@ def written(result: WriteResult, what: str) -> Response:
 def notify(signal: Signal, **kwargs: Any) -> None:
     """Send a signal with the application as sender (after the backend call succeeded)."""
     signal.send(current_app._get_current_object(), **kwargs)  # type: ignore[attr-defined]
+
+
+#: Maximum lengths of the ids OCPI 2.1.1 puts in URLs (``string(n)``).
+LOCATION_ID_MAX = 39
+EVSE_UID_MAX = 39
+CONNECTOR_ID_MAX = 36
+OBJECT_ID_MAX = 36  # session_id, cdr id, tariff_id, token_uid
+
+
+def url_id(name: str, value: str, max_length: int) -> str:
+    """A URL id segment, or 2001 naming it: 1 to ``max_length`` printable ASCII characters."""
+    if not value or len(value) > max_length:
+        raise InvalidOrMissingParameters(f"{name}: must be 1 to {max_length} characters, got {len(value)}")
+    if not all(0x20 <= ord(c) < 0x7F for c in value):
+        raise InvalidOrMissingParameters(f"{name}: only printable ASCII is allowed")
+    return value
+
+
+def stamped(changes: dict[str, Any]) -> dict[str, Any]:
+    """PATCH ``changes`` with ``last_updated`` set to now when the (2.1.1) body had none."""
+    if changes.get("last_updated") is None:
+        changes["last_updated"] = utcnow()
+    return changes

@@ -39,7 +39,7 @@ from flask_ocpi.commands import (
 from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import NotFound, ServerError, UnknownLocation
 from flask_ocpi.models import CommandResponse, CommandResponseType, CommandType, Partner, PartyKey, Role
-from flask_ocpi.openapi import envelope_schema
+from flask_ocpi.openapi import body_doc, envelope_schema
 from flask_ocpi.v2_1_1 import VERSION
 from flask_ocpi.v2_1_1.schemas.commands import (
     CommandResponseSchema,
@@ -51,7 +51,6 @@ from flask_ocpi.v2_1_1.schemas.commands import (
     load_command,
     load_command_result,
 )
-from flask_ocpi.v2_1_1.views.locations import body_doc
 from flask_ocpi.views.common import caller, json_body
 
 #: The commands OCPI 2.1.1 defines.

@@ -15,33 +15,24 @@ A write the backend answers ``NOT_FOUND`` is answered HTTP 404 with OCPI **2003 
 Location** when the *location* is unknown (one extra ``get_location`` call, on this failure path
 only, tells it apart), and HTTP 404 with 2000 when the location exists but the EVSE or connector
 does not. A GET of an unknown object is HTTP 404 with 2000 at every level.
-
-This module also holds the small helpers every 2.1.1 module view shares (URL ids, PATCH
-timestamps, OpenAPI fragments).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
 
 from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema
 
 from flask_ocpi import signals
 from flask_ocpi.backends.locations import LocationsReceiverBackend, LocationsSenderBackend
 from flask_ocpi.backends.results import WriteResult
-from flask_ocpi.dates import utcnow
 from flask_ocpi.envelope import ok
-from flask_ocpi.exceptions import ClientError, InvalidOrMissingParameters, NotFound, UnknownLocation
+from flask_ocpi.exceptions import ClientError, NotFound, UnknownLocation
 from flask_ocpi.models import InterfaceRole, Location, ModuleID, PartyKey, Role
-from flask_ocpi.openapi import envelope_schema
-from flask_ocpi.pagination import Page, PageRequest, pagination_headers
+from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, written_doc
 from flask_ocpi.state import get_state
-from flask_ocpi.v2_1_1.schemas.common import NotExpressible
 from flask_ocpi.v2_1_1.schemas.locations import (
     ConnectorSchema,
     EVSESchema,
@@ -56,100 +47,23 @@ from flask_ocpi.v2_1_1.schemas.locations import (
     load_location,
     load_location_changes,
 )
-from flask_ocpi.views.common import caller, json_body, notify, own_party, page_request, same_id, written
-
-# --- helpers shared by the 2.1.1 module views ------------------------------------------------------
+from flask_ocpi.v2_1_1.views.helpers import dump_each, dump_one, page_answer
+from flask_ocpi.views.common import (
+    CONNECTOR_ID_MAX,
+    EVSE_UID_MAX,
+    LOCATION_ID_MAX,
+    caller,
+    json_body,
+    notify,
+    own_party,
+    page_request,
+    same_id,
+    stamped,
+    url_id,
+    written,
+)
 
 log = logging.getLogger("flask_ocpi")
-T = TypeVar("T")
-
-#: Maximum lengths of the ids OCPI 2.1.1 puts in URLs (``string(n)``).
-LOCATION_ID_MAX = 39
-EVSE_UID_MAX = 39
-CONNECTOR_ID_MAX = 36
-OBJECT_ID_MAX = 36  # session_id, cdr id, tariff_id, token_uid
-
-
-def url_id(name: str, value: str, max_length: int) -> str:
-    """A URL id segment, or 2001 naming it: 1 to ``max_length`` printable ASCII characters."""
-    if not value or len(value) > max_length:
-        raise InvalidOrMissingParameters(f"{name}: must be 1 to {max_length} characters, got {len(value)}")
-    if not all(0x20 <= ord(c) < 0x7F for c in value):
-        raise InvalidOrMissingParameters(f"{name}: only printable ASCII is allowed")
-    return value
-
-
-def stamped(changes: dict[str, Any]) -> dict[str, Any]:
-    """PATCH ``changes`` with ``last_updated`` set to now when the (2.1.1) body had none."""
-    if changes.get("last_updated") is None:
-        changes["last_updated"] = utcnow()
-    return changes
-
-
-def pagination_doc(*, date_from_required: bool = False) -> dict[str, Any]:
-    """OpenAPI query parameters of a paginated list (parsed by ``page_request()``)."""
-    dates = "``last_updated`` on or after"
-    parameters = [
-        ("date_from", "string", date_from_required, f"Only objects with {dates} this DateTime"),
-        ("date_to", "string", False, "Only objects with ``last_updated`` before this DateTime"),
-        ("offset", "integer", False, "Index of the first object (default 0)"),
-        ("limit", "integer", False, "Maximum number of objects (capped at OCPI_MAX_PAGE_SIZE)"),
-    ]
-    return {
-        "parameters": [
-            {"name": name, "in": "query", "required": required, "schema": {"type": kind}, "description": text}
-            for name, kind, required, text in parameters
-        ]
-    }
-
-
-def body_doc(schema: type[Schema], description: str, *, required: bool = True) -> dict[str, Any]:
-    """OpenAPI ``requestBody`` of a view that parses its body itself (owner taken from the URL)."""
-    return {
-        "requestBody": {
-            "required": required,
-            "description": description,
-            "content": {"application/json": {"schema": schema}},
-        }
-    }
-
-
-def dump_each(dump: Callable[[T], dict[str, Any]], items: Iterable[T], what: str) -> list[dict[str, Any]]:
-    """Dump the objects of a list, leaving out (logged) those OCPI 2.1.1 cannot express."""
-    out = []
-    for item in items:
-        try:
-            out.append(dump(item))
-        except NotExpressible as exc:
-            log.warning("Leaving a %s out of an OCPI 2.1.1 list: %s", what, exc)
-    return out
-
-
-def dump_one(dump: Callable[[T], dict[str, Any]], item: T) -> dict[str, Any]:
-    """Dump one object; HTTP 404 when OCPI 2.1.1 cannot express it (as lists leave it out)."""
-    try:
-        return dump(item)
-    except NotExpressible as exc:
-        raise NotFound(f"Not available in OCPI 2.1.1: {exc}") from None
-
-
-def page_answer(data: list[dict[str, Any]], page: PageRequest, result: Page[Any]) -> Response:
-    """A list page answer; the next offset follows the backend's page even if objects were left out."""
-    return ok(data, headers=pagination_headers(page, total=result.total, returned=len(result.items)))
-
-
-WRITE_ANSWERS = {201: "Created", 200: "Replaced or patched"}
-
-
-def written_doc(blp: Blueprint) -> Any:
-    """Decorator documenting the 201/200 answers of a receiver write."""
-
-    def decorate(view: Any) -> Any:
-        for status, text in WRITE_ANSWERS.items():
-            view = blp.alt_response(status, schema=envelope_schema(None), success=True, description=text)(view)
-        return view
-
-    return decorate
 
 
 # --- the module ---------------------------------------------------------------------------------------

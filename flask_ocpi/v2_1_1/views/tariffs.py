@@ -24,21 +24,22 @@ from flask_ocpi.backends.tariffs import TariffsReceiverBackend, TariffsSenderBac
 from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import NotFound
 from flask_ocpi.models import InterfaceRole, ModuleID, PartyKey, Role
-from flask_ocpi.openapi import envelope_schema
+from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, written_doc
 from flask_ocpi.state import get_state
 from flask_ocpi.v2_1_1.schemas.tariffs import TariffSchema, dump_tariff, load_tariff, load_tariff_changes
-from flask_ocpi.v2_1_1.views.locations import (
+from flask_ocpi.v2_1_1.views.helpers import dump_each, dump_one, page_answer
+from flask_ocpi.views.common import (
     OBJECT_ID_MAX,
-    body_doc,
-    dump_each,
-    dump_one,
-    page_answer,
-    pagination_doc,
+    caller,
+    json_body,
+    notify,
+    own_party,
+    page_request,
+    same_id,
     stamped,
     url_id,
-    written_doc,
+    written,
 )
-from flask_ocpi.views.common import caller, json_body, notify, own_party, page_request, same_id, written
 
 
 def register(blp: Blueprint, role: Role) -> None:

@@ -31,7 +31,7 @@ from flask_ocpi.backends.tokens import TokensReceiverBackend, TokensSenderBacken
 from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import InvalidOrMissingParameters, NotFound, UnknownToken
 from flask_ocpi.models import InterfaceRole, LocationReferences, ModuleID, PartyKey, Role, TokenType
-from flask_ocpi.openapi import envelope_schema
+from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, written_doc
 from flask_ocpi.state import get_state
 from flask_ocpi.v2_1_1.schemas.tokens import (
     TOKEN_TYPES,
@@ -44,18 +44,19 @@ from flask_ocpi.v2_1_1.schemas.tokens import (
     load_token,
     load_token_changes,
 )
-from flask_ocpi.v2_1_1.views.locations import (
+from flask_ocpi.v2_1_1.views.helpers import dump_each, dump_one, page_answer
+from flask_ocpi.views.common import (
     OBJECT_ID_MAX,
-    body_doc,
-    dump_each,
-    dump_one,
-    page_answer,
-    pagination_doc,
+    caller,
+    json_body,
+    notify,
+    own_party,
+    page_request,
+    same_id,
     stamped,
     url_id,
-    written_doc,
+    written,
 )
-from flask_ocpi.views.common import caller, json_body, notify, own_party, page_request, same_id, written
 
 _TYPE_NAMES = sorted(t.value for t in TOKEN_TYPES)
 _TYPE_DOC: dict[str, Any] = {
