@@ -49,6 +49,7 @@ from flask_ocpi.models import (
     Partner,
     Role,
 )
+from flask_ocpi.signals import notify
 from flask_ocpi.state import OcpiState, get_state
 from flask_ocpi.urls import public_url
 
@@ -102,13 +103,9 @@ def _store(state: OcpiState) -> CommandStore:
     return state.commands
 
 
-def _notify(signal: Any, **kwargs: Any) -> None:
-    signal.send(current_app._get_current_object(), **kwargs)  # type: ignore[attr-defined]
-
-
 def _result_signal(record: CommandRecord, result: CommandResult) -> None:
     kwargs = {"partner_id": record.partner_id, "command": record, "result": result, "direction": record.direction}
-    _notify(signals.command_result_received, **kwargs)
+    notify(signals.command_result_received, **kwargs)
 
 
 def _as_result(result: CommandResult | CommandResultType | str) -> CommandResult:
@@ -169,7 +166,7 @@ def receive_command(
     if response.result is not CommandResponseType.ACCEPTED:
         store.discard(command_id=command_id)
     log.info("Command %s (%s) from partner %s: %s", command_id, command_type.value, partner.id, response.result.value)
-    _notify(
+    notify(
         signals.command_received,
         partner=partner,
         command_id=command_id,

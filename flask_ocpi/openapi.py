@@ -98,14 +98,15 @@ def body_doc(schema: type[Schema], description: str, *, required: bool = True) -
     }
 
 
-WRITE_ANSWERS = {201: "Created", 200: "Replaced or patched"}
+WRITE_ANSWERS = {201: "Created", 200: "Replaced"}
+PATCH_ANSWERS = {200: "Patched"}
 
 
-def written_doc(blp: Blueprint) -> Any:
-    """Decorator documenting the 201/200 answers of a receiver write."""
+def written_doc(blp: Blueprint, *, patch: bool = False) -> Any:
+    """Decorator documenting the answers of a receiver write (PUT: 201/200, PATCH: 200)."""
 
     def decorate(view: Any) -> Any:
-        for status, text in WRITE_ANSWERS.items():
+        for status, text in (PATCH_ANSWERS if patch else WRITE_ANSWERS).items():
             view = blp.alt_response(status, schema=envelope_schema(None), success=True, description=text)(view)
         return view
 

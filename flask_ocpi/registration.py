@@ -43,6 +43,7 @@ from flask_ocpi.models import (
     TokenGrant,
     TokenScope,
 )
+from flask_ocpi.signals import notify
 from flask_ocpi.state import OcpiState, get_state
 from flask_ocpi.urls import versions_url
 from flask_ocpi.versions import adapter, choose_version, parse_versions
@@ -203,7 +204,7 @@ def accept_registration(caller: Caller, credentials: Credentials, *, role: Role,
         )
     )
     log.info("Partner %s (%s) registered on our %s tree, version %s", stored.id, _keys(stored), role, version)
-    signals.partner_registered.send(current_app._get_current_object(), partner=stored, initiator="partner")  # type: ignore[attr-defined]
+    notify(signals.partner_registered, partner=stored, initiator="partner")
     return our_credentials(stored, role=role, token=token)
 
 
@@ -229,7 +230,7 @@ def accept_update(caller: Caller, credentials: Credentials, *, role: Role, versi
         )
     )
     log.info("Partner %s (%s) updated its credentials, version %s", stored.id, _keys(stored), version)
-    signals.partner_updated.send(current_app._get_current_object(), partner=stored, initiator="partner")  # type: ignore[attr-defined]
+    notify(signals.partner_updated, partner=stored, initiator="partner")
     return our_credentials(stored, role=role, token=token)
 
 
@@ -241,7 +242,7 @@ def accept_unregistration(caller: Caller, *, role: Role) -> None:
     partner = _registered_on(caller, role)
     stored = _save(replace(partner, status=PartnerStatus.UNREGISTERED, grants=[], outbound_token=None))
     log.info("Partner %s (%s) unregistered", stored.id, _keys(stored))
-    signals.partner_unregistered.send(current_app._get_current_object(), partner=stored, initiator="partner")  # type: ignore[attr-defined]
+    notify(signals.partner_unregistered, partner=stored, initiator="partner")
 
 
 def _registered_on(caller: Caller, role: Role) -> Partner:
@@ -329,7 +330,7 @@ def register(
         raise RegistrationError(exc) from exc
     stored = _save(replace(partner, status=PartnerStatus.REGISTERED, roles=theirs.roles, outbound_token=theirs.token))
     log.info("Registered our %s tree with partner %s (%s), version %s", role, stored.id, _keys(stored), stored.version)
-    signals.partner_registered.send(current_app._get_current_object(), partner=stored, initiator="us")  # type: ignore[attr-defined]
+    notify(signals.partner_registered, partner=stored, initiator="us")
     return stored
 
 
@@ -364,7 +365,7 @@ def update(partner_id: str, *, version: str | None = None) -> Partner:
         raise RegistrationError(exc) from exc
     stored = _save(replace(switched, roles=theirs.roles, outbound_token=theirs.token, grants=[new_grant]))
     log.info("Updated credentials with partner %s, version %s", stored.id, stored.version)
-    signals.partner_updated.send(current_app._get_current_object(), partner=stored, initiator="us")  # type: ignore[attr-defined]
+    notify(signals.partner_updated, partner=stored, initiator="us")
     return stored
 
 
@@ -383,7 +384,7 @@ def unregister(partner_id: str, *, force: bool = False) -> Partner:
         log.warning("Partner %s could not be told about unregistration (%s); unregistering locally", partner.id, exc)
     stored = _save(replace(partner, status=PartnerStatus.UNREGISTERED, grants=[], outbound_token=None))
     log.info("Unregistered from partner %s", stored.id)
-    signals.partner_unregistered.send(current_app._get_current_object(), partner=stored, initiator="us")  # type: ignore[attr-defined]
+    notify(signals.partner_unregistered, partner=stored, initiator="us")
     return stored
 
 

@@ -7,9 +7,18 @@ sender. Connect with ``partner_registered.connect(receiver, app)`` or
 
 from __future__ import annotations
 
-from blinker import Namespace
+from typing import Any
+
+from blinker import Namespace, Signal
+from flask import current_app
 
 _signals = Namespace()
+
+
+def notify(signal: Signal, **kwargs: Any) -> None:
+    """Send ``signal`` with the current application as sender (inside an app context)."""
+    signal.send(current_app._get_current_object(), **kwargs)  # type: ignore[attr-defined]
+
 
 #: A partner completed registration, in either direction.
 #:
@@ -75,6 +84,7 @@ __all__ = [
     "command_received",
     "command_result_received",
     "location_updated",
+    "notify",
     "partner_registered",
     "partner_unregistered",
     "partner_updated",

@@ -6,7 +6,6 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from blinker import Signal
 from flask import Response, current_app, request
 
 from flask_ocpi.auth import current_caller
@@ -71,11 +70,6 @@ def written(result: WriteResult, what: str) -> Response:
     if result is WriteResult.NOT_FOUND:
         raise NotFound(f"Unknown {what}")
     return ok(http_status=201 if result is WriteResult.CREATED else 200)
-
-
-def notify(signal: Signal, **kwargs: Any) -> None:
-    """Send a signal with the application as sender (after the backend call succeeded)."""
-    signal.send(current_app._get_current_object(), **kwargs)  # type: ignore[attr-defined]
 
 
 #: Maximum lengths of the ids OCPI 2.1.1 puts in URLs (``string(n)``).

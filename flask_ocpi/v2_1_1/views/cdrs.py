@@ -36,12 +36,13 @@ from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import NotFound, ServerError
 from flask_ocpi.models import CDR, InterfaceRole, ModuleID, PartyKey, Role
 from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc
+from flask_ocpi.signals import notify
 from flask_ocpi.state import get_state
 from flask_ocpi.urls import public_url
 from flask_ocpi.v2_1_1.schemas.cdrs import CdrSchema, dump_cdr, load_cdr
 from flask_ocpi.v2_1_1.views.helpers import dump_each, dump_one, page_answer
 from flask_ocpi.v2_1_1.views.sessions import for_caller, located
-from flask_ocpi.views.common import OBJECT_ID_MAX, caller, json_body, notify, own_party, page_request, url_id
+from flask_ocpi.views.common import OBJECT_ID_MAX, caller, json_body, own_party, page_request, url_id
 
 
 def register(blp: Blueprint, role: Role) -> None:

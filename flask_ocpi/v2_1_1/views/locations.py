@@ -32,6 +32,7 @@ from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import ClientError, NotFound, UnknownLocation
 from flask_ocpi.models import InterfaceRole, Location, ModuleID, PartyKey, Role
 from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, written_doc
+from flask_ocpi.signals import notify
 from flask_ocpi.state import get_state
 from flask_ocpi.v2_1_1.schemas.locations import (
     ConnectorSchema,
@@ -54,7 +55,6 @@ from flask_ocpi.views.common import (
     LOCATION_ID_MAX,
     caller,
     json_body,
-    notify,
     own_party,
     page_request,
     same_id,
@@ -222,7 +222,7 @@ def _register_receiver(blp: Blueprint) -> None:
             return _answer(result, key, location_id, None, None)
 
         @blp.doc(**body_doc(LocationSchema, "The changed fields of the location"))
-        @written_doc(blp)
+        @written_doc(blp, patch=True)
         def patch(self, country_code: str, party_id: str, location_id: str) -> Response:
             """Change some fields of a location (HTTP 404 + 2003 when unknown)."""
             key = _target(country_code, party_id, location_id)
@@ -269,7 +269,7 @@ def _register_receiver(blp: Blueprint) -> None:
             return _answer(result, key, location_id, evse_uid, None)
 
         @blp.doc(**body_doc(EVSESchema, "The changed fields of the EVSE"))
-        @written_doc(blp)
+        @written_doc(blp, patch=True)
         def patch(self, country_code: str, party_id: str, location_id: str, evse_uid: str) -> Response:
             """Change some fields of an EVSE, e.g. its status (HTTP 404 when unknown; 2003: location unknown)."""
             key = _target(country_code, party_id, location_id, evse_uid)
@@ -319,7 +319,7 @@ def _register_receiver(blp: Blueprint) -> None:
             return _answer(result, key, location_id, evse_uid, connector_id)
 
         @blp.doc(**body_doc(ConnectorSchema, "The changed fields of the connector"))
-        @written_doc(blp)
+        @written_doc(blp, patch=True)
         def patch(
             self, country_code: str, party_id: str, location_id: str, evse_uid: str, connector_id: str
         ) -> Response:

@@ -38,6 +38,7 @@ from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import NotFound, ServerError
 from flask_ocpi.models import CdrToken, InterfaceRole, Location, ModuleID, PartyKey, Role, Session
 from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, written_doc
+from flask_ocpi.signals import notify
 from flask_ocpi.state import get_state
 from flask_ocpi.v2_1_1.schemas.sessions import SessionSchema, dump_session, load_session, load_session_changes
 from flask_ocpi.v2_1_1.views.helpers import dump_each, dump_one, page_answer
@@ -45,7 +46,6 @@ from flask_ocpi.views.common import (
     OBJECT_ID_MAX,
     caller,
     json_body,
-    notify,
     own_party,
     page_request,
     same_id,
@@ -224,7 +224,7 @@ def _register_receiver(blp: Blueprint) -> None:
             return _answer(result, key, session_id)
 
         @blp.doc(**body_doc(SessionSchema, "The changed fields of the session"))
-        @written_doc(blp)
+        @written_doc(blp, patch=True)
         def patch(self, country_code: str, party_id: str, session_id: str) -> Response:
             """Change some fields of a session (HTTP 404 when unknown)."""
             key = _target(country_code, party_id, session_id)

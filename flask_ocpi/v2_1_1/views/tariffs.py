@@ -25,6 +25,7 @@ from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import NotFound
 from flask_ocpi.models import InterfaceRole, ModuleID, PartyKey, Role
 from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, written_doc
+from flask_ocpi.signals import notify
 from flask_ocpi.state import get_state
 from flask_ocpi.v2_1_1.schemas.tariffs import TariffSchema, dump_tariff, load_tariff, load_tariff_changes
 from flask_ocpi.v2_1_1.views.helpers import dump_each, dump_one, page_answer
@@ -32,7 +33,6 @@ from flask_ocpi.views.common import (
     OBJECT_ID_MAX,
     caller,
     json_body,
-    notify,
     own_party,
     page_request,
     same_id,
@@ -122,7 +122,7 @@ def _register_receiver(blp: Blueprint) -> None:
             return _answer(_receiver().put_tariff(partner=caller(), tariff=tariff), key, tariff_id)
 
         @blp.doc(**body_doc(TariffSchema, "The changed fields of the tariff"))
-        @written_doc(blp)
+        @written_doc(blp, patch=True)
         def patch(self, country_code: str, party_id: str, tariff_id: str) -> Response:
             """Change some fields of a tariff (HTTP 404 when unknown)."""
             key = _target(country_code, party_id, tariff_id)

@@ -32,6 +32,7 @@ from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import InvalidOrMissingParameters, NotFound, UnknownToken
 from flask_ocpi.models import InterfaceRole, LocationReferences, ModuleID, PartyKey, Role, TokenType
 from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, written_doc
+from flask_ocpi.signals import notify
 from flask_ocpi.state import get_state
 from flask_ocpi.v2_1_1.schemas.tokens import (
     TOKEN_TYPES,
@@ -49,7 +50,6 @@ from flask_ocpi.views.common import (
     OBJECT_ID_MAX,
     caller,
     json_body,
-    notify,
     own_party,
     page_request,
     same_id,
@@ -204,7 +204,7 @@ def _register_receiver(blp: Blueprint) -> None:
             return _answer(result, key, token_uid, token.type)
 
         @blp.doc(parameters=[_TYPE_DOC], **body_doc(TokenSchema, "The changed fields of the token"))
-        @written_doc(blp)
+        @written_doc(blp, patch=True)
         def patch(self, country_code: str, party_id: str, token_uid: str) -> Response:
             """Change some fields of a token, e.g. ``valid`` (HTTP 404 when unknown)."""
             key, token_type = _target(country_code, party_id, token_uid)
