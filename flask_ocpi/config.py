@@ -28,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "OCPI_MAX_PAGE_SIZE": 200,
     "OCPI_OUTBOUND_TIMEOUT": 10.0,
     "OCPI_COMMAND_TIMEOUT": 120,
+    "OCPI_LIST_CACHE_SIZE": 256,
     "OCPI_REQUIRED_ENDPOINTS": {},
     "OCPI_OPENAPI_ENABLED": True,
     "OCPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
@@ -64,6 +65,7 @@ class OcpiConfig:
     max_page_size: int
     outbound_timeout: float
     command_timeout: int = 120
+    list_cache_size: int = 256
     required_endpoints: Mapping[Role, frozenset[str]] = field(default_factory=dict)
     openapi_enabled: bool = True
     swagger_ui_url: str = DEFAULTS["OCPI_SWAGGER_UI_URL"]
@@ -107,6 +109,7 @@ class OcpiConfig:
             max_page_size=max_size,
             outbound_timeout=_timeout(get("OCPI_OUTBOUND_TIMEOUT")),
             command_timeout=_positive_int("OCPI_COMMAND_TIMEOUT", get("OCPI_COMMAND_TIMEOUT")),
+            list_cache_size=_non_negative_int("OCPI_LIST_CACHE_SIZE", get("OCPI_LIST_CACHE_SIZE")),
             required_endpoints=_required(get("OCPI_REQUIRED_ENDPOINTS"), roles),
             openapi_enabled=_bool("OCPI_OPENAPI_ENABLED", get("OCPI_OPENAPI_ENABLED")),
             swagger_ui_url=str(get("OCPI_SWAGGER_UI_URL")),
@@ -237,6 +240,12 @@ def _versions(value: Any) -> tuple[str, ...]:
 def _positive_int(key: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(key, f"must be a positive integer, got {value!r}")
+    return value
+
+
+def _non_negative_int(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(key, f"must be a non-negative integer, got {value!r}")
     return value
 
 

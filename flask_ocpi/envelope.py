@@ -36,12 +36,24 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+def json_text(value: Any) -> str:
+    """``value`` as compact JSON text, the way every OCPI body is written."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+
+
 def envelope_response(
     body: dict[str, Any], *, http_status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
     """Serialise an envelope into a ``application/json`` response."""
-    payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+    payload = json_text(body)
     return Response(payload, status=http_status, headers=headers, mimetype="application/json")
+
+
+def ok_json(data_json: str, *, headers: dict[str, str] | None = None) -> Response:
+    """A success (1000) response whose ``data`` is already serialised JSON text."""
+    tail = json_text(envelope(status_message="Success"))
+    payload = '{"data":' + data_json + "," + tail[1:]
+    return Response(payload, status=200, headers=headers, mimetype="application/json")
 
 
 def ok(

@@ -17,6 +17,7 @@ from flask_ocpi.backends.partners import PartnerStore
 from flask_ocpi.blueprint import OcpiBlueprint
 from flask_ocpi.config import OcpiConfig
 from flask_ocpi.exceptions import ConfigError, Unauthorized
+from flask_ocpi.listcache import ListCache
 from flask_ocpi.models import (
     CommandRecord,
     CommandResult,
@@ -104,6 +105,7 @@ class OCPI:
             partners=store,
             backends=indexed,
             commands=command_store,
+            list_cache=ListCache(config.list_cache_size),
         )
         app.extensions[EXTENSION_KEY] = state
         state.api = OcpiApi(app, config)

@@ -11,6 +11,7 @@ from flask_ocpi.backends.base import ModuleBackend
 from flask_ocpi.backends.commands import CommandStore
 from flask_ocpi.backends.partners import PartnerStore
 from flask_ocpi.config import OcpiConfig
+from flask_ocpi.listcache import ListCache
 from flask_ocpi.models import InterfaceRole, ModuleID
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ class OcpiState:
     backends: dict[tuple[ModuleID, InterfaceRole], ModuleBackend] = field(default_factory=dict)
     api: Api | None = None
     commands: CommandStore | None = None
+    list_cache: ListCache = field(default_factory=lambda: ListCache(0))
 
     def backend(self, module: ModuleID, interface: InterfaceRole) -> ModuleBackend | None:
         """The host's backend for a module interface, if one was supplied."""

@@ -18,9 +18,12 @@ a backend for it to :class:`flask_ocpi.OCPI`.
 from __future__ import annotations
 
 from abc import ABC
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from flask_ocpi.models import InterfaceRole, ModuleID, Role
+from flask_ocpi.models import InterfaceRole, ModuleID, Partner, Role
+
+if TYPE_CHECKING:
+    from flask_ocpi.pagination import PageRequest
 
 #: The role whose platform implements the SENDER interface of each module.
 SENDER_ROLE: dict[ModuleID, Role] = {
@@ -39,6 +42,20 @@ def serving_role(module: ModuleID, interface: InterfaceRole) -> Role:
     if interface is InterfaceRole.SENDER:
         return sender
     return Role.EMSP if sender is Role.CPO else Role.CPO
+
+
+class CacheableList:
+    """Optional capability of sender backends: let Flask-OCPI cache list answers.
+
+    Pagination makes partners re-read the same pages; a backend that can tell cheaply
+    whether a list changed lets Flask-OCPI answer repeats from an in-process cache
+    (``OCPI_LIST_CACHE_SIZE``) without loading or serialising the objects again.
+    """
+
+    def list_etag(self, *, partner: Partner, page: PageRequest) -> str | None:
+        """A value that changes whenever the answer to this list request for ``partner``
+        could change; ``None`` (the default) disables caching for the request."""
+        return None
 
 
 class ModuleBackend(ABC):

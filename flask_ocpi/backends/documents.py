@@ -176,6 +176,13 @@ class DocumentRepository(ABC):
         """
 
     @abstractmethod
+    def generation(self, kind: DocumentKind[T], owners: Iterable[PartyKey]) -> int:
+        """A number that grows with every write to ``kind`` objects of ``owners``.
+
+        Lets readers cache answers: while it is unchanged, nothing they read changed.
+        """
+
+    @abstractmethod
     def count(
         self,
         kind: DocumentKind[T],

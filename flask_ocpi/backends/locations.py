@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from abc import abstractmethod
 
-from flask_ocpi.backends.base import ModuleBackend
+from flask_ocpi.backends.base import CacheableList, ModuleBackend
 from flask_ocpi.backends.results import Changes, WriteResult
 from flask_ocpi.models import EVSE, Connector, InterfaceRole, Location, ModuleID, Partner
 from flask_ocpi.pagination import Page, PageRequest
 
 
-class LocationsSenderBackend(ModuleBackend):
+class LocationsSenderBackend(CacheableList, ModuleBackend):
     """CPO: the locations partners pull (``GET`` list, location, EVSE, connector)."""
 
     module = ModuleID.LOCATIONS

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from abc import abstractmethod
 
-from flask_ocpi.backends.base import ModuleBackend
+from flask_ocpi.backends.base import CacheableList, ModuleBackend
 from flask_ocpi.backends.results import Changes, WriteResult
 from flask_ocpi.models import InterfaceRole, ModuleID, Partner, Tariff
 from flask_ocpi.pagination import Page, PageRequest
 
 
-class TariffsSenderBackend(ModuleBackend):
+class TariffsSenderBackend(CacheableList, ModuleBackend):
     """CPO: the tariffs eMSPs pull."""
 
     module = ModuleID.TARIFFS

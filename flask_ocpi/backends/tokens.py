@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from abc import abstractmethod
 
-from flask_ocpi.backends.base import ModuleBackend
+from flask_ocpi.backends.base import CacheableList, ModuleBackend
 from flask_ocpi.backends.results import Changes, WriteResult
 from flask_ocpi.models import AuthorizationInfo, InterfaceRole, LocationReferences, ModuleID, Partner, Token, TokenType
 from flask_ocpi.pagination import Page, PageRequest
 
 
-class TokensSenderBackend(ModuleBackend):
+class TokensSenderBackend(CacheableList, ModuleBackend):
     """eMSP: the tokens CPOs pull, and real-time authorization."""
 
     module = ModuleID.TOKENS

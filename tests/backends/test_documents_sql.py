@@ -26,7 +26,7 @@ from flask_ocpi.backends.sqlalchemy import (
 )
 from flask_ocpi.backends.sqlalchemy.tables import objects_table
 from flask_ocpi.backends.stores import LocationsStore
-from flask_ocpi.models import Status, TokenType
+from flask_ocpi.models import PartyKey, Status, TokenType
 from flask_ocpi.pagination import PageRequest
 
 from .conftest import Database
@@ -112,17 +112,40 @@ def test_a_page_loads_only_its_rows(engine: Engine, statements: list[tuple[str, 
     assert "document" in select_page[0] and "count" not in select_page[0].lower()
 
 
-def test_single_object_operations_are_one_or_two_statements(engine: Engine, statements: list[tuple[str, Any]]) -> None:
+def test_single_object_operations_are_a_constant_few_statements(
+    engine: Engine, statements: list[tuple[str, Any]]
+) -> None:
     store = SQLAlchemyLocations(engine)
+    store.save(full_location("LOC0"))  # the owner's write counter exists from now on
     statements.clear()
     assert store.save(full_location()) is WriteResult.CREATED
-    assert len(statements) == 2  # SELECT the key, INSERT
+    assert len(statements) == 3  # SELECT the key, INSERT, bump the owner's write counter
     statements.clear()
     assert store.get("NL", "CPO", "LOC1") is not None
     assert len(statements) == 1
     statements.clear()
     assert store.patch_evse("NL", "CPO", "LOC1", "E1", {"status": Status.AVAILABLE}) is WriteResult.UPDATED
-    assert len(statements) == 2  # SELECT ... FOR UPDATE, UPDATE
+    assert len(statements) == 3  # SELECT ... FOR UPDATE, UPDATE, bump
+
+
+def test_every_write_bumps_the_generation_of_its_owner_only(engine: Engine) -> None:
+    store = SQLAlchemyLocations(engine)
+    owner, other = PartyKey("NL", "CPO"), PartyKey("DE", "OTH")
+    generation = store.documents.generation
+    assert generation(store.kind, [owner]) == 0
+    store.save(full_location())
+    first = generation(store.kind, [owner])
+    store.patch_evse("NL", "CPO", "LOC1", "E1", {"status": Status.CHARGING})
+    second = generation(store.kind, [owner])
+    store.save_many([full_location("LOC2"), full_location("LOC3")])
+    third = generation(store.kind, [owner])
+    store.delete("NL", "CPO", "LOC2")
+    fourth = generation(store.kind, [owner])
+    assert 0 < first < second < third < fourth
+    assert generation(store.kind, [other]) == 0
+    assert store.patch_evse("NL", "CPO", "NOPE", "E1", {"status": Status.CHARGING}) is WriteResult.NOT_FOUND
+    assert not store.delete("NL", "CPO", "NOPE")
+    assert generation(store.kind, [owner]) == fourth  # failed writes change nothing
 
 
 def test_save_many_batches_its_statements(engine: Engine, statements: list[tuple[str, Any]]) -> None:
@@ -133,7 +156,7 @@ def test_save_many_batches_its_statements(engine: Engine, statements: list[tuple
     results = store.save_many(full_token(f"U{n}") for n in range(1100))
 
     assert results == [WriteResult.UPDATED if n % 2 == 0 else WriteResult.CREATED for n in range(1100)]
-    assert len(statements) <= 3 * 3, len(statements)  # 3 batches of at most SELECT, INSERT, UPDATE
+    assert len(statements) <= 3 * 4, len(statements)  # 3 batches of at most SELECT, bump, INSERT, UPDATE
     assert store.count() == 1100
     assert [t.uid for t in store.page(page=PageRequest(limit=3)).items] == ["U0", "U2", "U4"]
 

@@ -399,3 +399,18 @@ def test_host_api_updates_evse_status_for_the_sender(store: LocationsStore, send
     )
     page = sender.list_locations(partner=partner(), page=PageRequest(date_from=later))
     assert ids(page.items) == ["LOC1"] and page.items[0].evses[0].status is Status.AVAILABLE
+
+
+def test_the_generation_grows_with_every_write_of_an_owner(store: LocationsStore) -> None:
+    owner = CPO
+    before = store.etag(owner)
+    assert store.etag(owner) == before  # reads change nothing
+    store.save(full_location("LOC1", owner=owner))
+    after_save = store.etag(owner)
+    store.patch_evse(owner.country_code, owner.party_id, "LOC1", "E1", {"status": Status.CHARGING})
+    after_patch = store.etag(owner)
+    store.delete(owner.country_code, owner.party_id, "LOC1")
+    after_delete = store.etag(owner)
+    assert len({before, after_save, after_patch, after_delete}) == 4
+    store.save(full_location("LOC9", owner=CPO2))
+    assert store.etag(owner) == after_delete  # another owner's write

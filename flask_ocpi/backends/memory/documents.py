@@ -53,6 +53,16 @@ class MemoryDocuments(DocumentRepository):
         self._objects: dict[str, dict[_Key, _Entry]] = {}
         # Typed kinds: (owner, id) -> the stored types, to select without a type.
         self._types: dict[str, dict[tuple[PartyKey, str], set[str]]] = {}
+        self._generations: dict[tuple[str, PartyKey], int] = {}
+
+    def _bump(self, kind: DocumentKind[Any], owner: PartyKey) -> None:
+        key = (kind.name, owner)
+        self._generations[key] = self._generations.get(key, 0) + 1
+
+    def generation(self, kind: DocumentKind[T], owners: Iterable[PartyKey]) -> int:
+        """The sum of the write counters of ``owners`` for ``kind``."""
+        with self._lock:
+            return sum(self._generations.get((kind.name, owner), 0) for owner in set(owners))
 
     # -- helpers (call with the lock held) --
 
@@ -78,6 +88,7 @@ class MemoryDocuments(DocumentRepository):
         if entry is not None and not replace:
             return WriteResult.UPDATED
         document = to_document(obj)
+        self._bump(kind, key[0])
         if entry is None:
             objects[key] = _Entry(next(self._seq), document, kind.audience(obj), kind.last_updated(obj))
             if kind.typed:
@@ -149,6 +160,7 @@ class MemoryDocuments(DocumentRepository):
             if key is None:
                 return False
             del self._objects[kind.name][key]
+            self._bump(kind, key[0])
             if kind.typed:
                 types = self._types[kind.name][key[:2]]
                 types.discard(key[2])

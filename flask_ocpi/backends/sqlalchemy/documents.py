@@ -19,6 +19,7 @@ from flask_ocpi.backends.documents import (
 )
 from flask_ocpi.backends.results import WriteResult
 from flask_ocpi.backends.sqlalchemy.base import SQLAlchemyBackendBase
+from flask_ocpi.backends.sqlalchemy.tables import generations_table as generations
 from flask_ocpi.backends.sqlalchemy.tables import objects_table as objects
 from flask_ocpi.models import PartyKey
 from flask_ocpi.pagination import Page, PageRequest
@@ -46,6 +47,25 @@ def _row(kind: DocumentKind[Any], obj: Any) -> dict[str, Any]:
         "last_updated": kind.last_updated(obj),
         "document": to_document(obj),
     }
+
+
+def _bump(session: Session, kind: str, owners: Iterable[tuple[str, str]]) -> None:
+    """Increment the write counter of each owner (in the caller's transaction)."""
+    for country_code, party_id in sorted(set(owners)):
+        where = (
+            generations.c.kind == kind,
+            generations.c.country_code == country_code,
+            generations.c.party_id == party_id,
+        )
+        bumped = session.execute(update(generations).where(*where).values(generation=generations.c.generation + 1))
+        if getattr(bumped, "rowcount", 0):
+            continue
+        try:
+            with session.begin_nested():
+                values = {"kind": kind, "country_code": country_code, "party_id": party_id, "generation": 1}
+                session.execute(insert(generations).values(values))
+        except IntegrityError:  # a concurrent first write created the row meanwhile
+            session.execute(update(generations).where(*where).values(generation=generations.c.generation + 1))
 
 
 def _parties(cc: Any, pid: Any, parties: Iterable[PartyKey]) -> ColumnElement[bool]:
@@ -105,9 +125,11 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
         row_id = self._find_row(session, values)
         if row_id is None:
             session.execute(insert(objects).values(values))
+            _bump(session, values["kind"], [(values["country_code"], values["party_id"])])
             return WriteResult.CREATED
         if replace:
             session.execute(update(objects).where(objects.c.id == row_id).values(values))
+            _bump(session, values["kind"], [(values["country_code"], values["party_id"])])
         return WriteResult.UPDATED
 
     def _write_retrying(self, values: dict[str, Any], *, replace: bool) -> WriteResult:
@@ -165,6 +187,7 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
             else:
                 updates.append({**row, "row_id": row_id})
                 results.append(WriteResult.UPDATED)
+        _bump(session, kind.name, [(r["country_code"], r["party_id"]) for r in rows])
         if inserts:
             session.execute(insert(objects), inserts)
         if updates:
@@ -201,6 +224,7 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
             check_same_key(kind, (PartyKey(country_code, party_id), stored_id, stored_type), changed)
             values = _row(kind, changed)
             session.execute(update(objects).where(objects.c.id == row_id).values(values))
+            _bump(session, kind.name, [(country_code, party_id)])
             return changed
 
     def delete(self, kind: DocumentKind[T], owner: PartyKey, object_id: str, *, token_type: str | None = None) -> bool:
@@ -213,7 +237,10 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
                     return False
                 where = [objects.c.id == row_id]
             result = session.execute(delete(objects).where(*where))
-            return bool(getattr(result, "rowcount", 0))
+            deleted = bool(getattr(result, "rowcount", 0))
+            if deleted:
+                _bump(session, kind.name, [(owner.country_code, owner.party_id)])
+            return deleted
 
     # -- reads --
 
@@ -265,6 +292,16 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
             else:
                 total = session.execute(select(func.count()).select_from(objects).where(*filters)).scalar_one()
         return Page(items=[from_document(kind.model, d) for d in documents], total=total)
+
+    def generation(self, kind: DocumentKind[T], owners: Iterable[PartyKey]) -> int:
+        """The sum of the write counters of ``owners``: one primary-key ``SELECT``."""
+        keys = sorted(set(owners), key=str)
+        if not keys:
+            return 0
+        where = [generations.c.kind == kind.name, _parties(generations.c.country_code, generations.c.party_id, keys)]
+        with self._transaction() as session:
+            total = session.execute(select(func.coalesce(func.sum(generations.c.generation), 0)).where(*where))
+            return int(total.scalar_one())
 
     def count(
         self,

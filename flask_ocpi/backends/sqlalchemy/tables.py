@@ -158,8 +158,21 @@ objects_table = Table(
 __all__ = [
     "NAMING_CONVENTION",
     "UTCDateTime",
+    "generations_table",
     "metadata",
     "objects_table",
     "partner_tokens_table",
     "partners_table",
 ]
+
+
+#: A write counter per (kind, owner) of ``ocpi_objects``, bumped in the same transaction
+#: as every write: readers compare it to serve repeated list requests from a cache.
+generations_table = Table(
+    "ocpi_generations",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("country_code", String(2), primary_key=True),
+    Column("party_id", String(3), primary_key=True),
+    Column("generation", BigInteger, nullable=False),
+)

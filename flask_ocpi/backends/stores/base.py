@@ -57,6 +57,10 @@ class DocumentStore(Generic[T]):
         """
         return self.documents.page(self.kind, owners=owners, page=page or PageRequest())
 
+    def etag(self, owner: PartyKey) -> str:
+        """A cache validator of ``owner``'s objects: it changes with every write to them."""
+        return f"{self.kind.name}:{owner}:{self.documents.generation(self.kind, [owner])}"
+
     def count(self, *, owners: Iterable[PartyKey] | None = None) -> int:
         """How many objects (of ``owners``, default all) are stored."""
         return self.documents.count(self.kind, owners=owners)

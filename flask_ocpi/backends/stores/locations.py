@@ -97,6 +97,10 @@ class LocationsStoreSender(LocationsSenderBackend):
     def __init__(self, store: LocationsStore) -> None:
         self.store = store
 
+    def list_etag(self, *, partner: Partner, page: PageRequest) -> str | None:
+        """Changes with every write to the objects this list shows (``CacheableList``)."""
+        return self.store.etag(partner.local_party)
+
     def list_locations(self, *, partner: Partner, page: PageRequest) -> Page[Location]:
         """Our party's locations, oldest first."""
         return self.store.page(owners=[partner.local_party], page=page)

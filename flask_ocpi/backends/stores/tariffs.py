@@ -45,6 +45,10 @@ class TariffsStoreSender(TariffsSenderBackend):
     def __init__(self, store: TariffsStore) -> None:
         self.store = store
 
+    def list_etag(self, *, partner: Partner, page: PageRequest) -> str | None:
+        """Changes with every write to the objects this list shows (``CacheableList``)."""
+        return self.store.etag(partner.local_party)
+
     def list_tariffs(self, *, partner: Partner, page: PageRequest) -> Page[Tariff]:
         """Our party's tariffs, oldest first."""
         return self.store.page(owners=[partner.local_party], page=page)

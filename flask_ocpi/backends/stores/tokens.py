@@ -98,6 +98,10 @@ class TokensStoreSender(TokensSenderBackend):
     def __init__(self, store: TokensStore) -> None:
         self.store = store
 
+    def list_etag(self, *, partner: Partner, page: PageRequest) -> str | None:
+        """Changes with every write to the objects this list shows (``CacheableList``)."""
+        return self.store.etag(partner.local_party)
+
     def list_tokens(self, *, partner: Partner, page: PageRequest) -> Page[Token]:
         """Our party's tokens, oldest first."""
         return self.store.page(owners=[partner.local_party], page=page)

@@ -48,7 +48,7 @@ from flask_ocpi.v2_1_1.schemas.locations import (
     load_location,
     load_location_changes,
 )
-from flask_ocpi.v2_1_1.views.helpers import dump_each, dump_one, page_answer
+from flask_ocpi.v2_1_1.views.helpers import dump_one, list_answer
 from flask_ocpi.views.common import (
     CONNECTOR_ID_MAX,
     EVSE_UID_MAX,
@@ -96,8 +96,10 @@ def _register_sender(blp: Blueprint) -> None:
     def list_locations() -> Response:
         """Our locations, paginated, filtered on ``last_updated``."""
         page = page_request()
-        result = _sender().list_locations(partner=caller(), page=page)
-        return page_answer(dump_each(dump_location, result.items, "location"), page, result)
+        sender = _sender()
+        return list_answer(
+            sender, lambda: sender.list_locations(partner=caller(), page=page), dump_location, "location", page
+        )
 
     @blp.route("/locations/<location_id>", methods=["GET"], endpoint="location", strict_slashes=False)
     @blp.alt_response(200, schema=envelope_schema(LocationSchema), success=True, description="The location")

@@ -28,7 +28,7 @@ from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, writte
 from flask_ocpi.signals import notify
 from flask_ocpi.state import get_state
 from flask_ocpi.v2_1_1.schemas.tariffs import TariffSchema, dump_tariff, load_tariff, load_tariff_changes
-from flask_ocpi.v2_1_1.views.helpers import dump_each, dump_one, page_answer
+from flask_ocpi.v2_1_1.views.helpers import dump_one, list_answer
 from flask_ocpi.views.common import (
     OBJECT_ID_MAX,
     caller,
@@ -64,8 +64,9 @@ def _register_sender(blp: Blueprint) -> None:
         """Our tariffs, paginated, filtered on ``last_updated``."""
         page = page_request()
         sender = _sender()
-        result = sender.list_tariffs(partner=caller(), page=page)
-        return page_answer(dump_each(dump_tariff, result.items, "tariff"), page, result)
+        return list_answer(
+            sender, lambda: sender.list_tariffs(partner=caller(), page=page), dump_tariff, "tariff", page
+        )
 
 
 def _receiver() -> TariffsReceiverBackend:

@@ -45,7 +45,7 @@ from flask_ocpi.v2_1_1.schemas.tokens import (
     load_token,
     load_token_changes,
 )
-from flask_ocpi.v2_1_1.views.helpers import dump_each, dump_one, page_answer
+from flask_ocpi.v2_1_1.views.helpers import dump_one, list_answer
 from flask_ocpi.views.common import (
     OBJECT_ID_MAX,
     caller,
@@ -106,8 +106,8 @@ def _register_sender(blp: Blueprint) -> None:
     def list_tokens() -> Response:
         """Our tokens, paginated, filtered on ``last_updated``."""
         page = page_request()
-        result = _sender().list_tokens(partner=caller(), page=page)
-        return page_answer(dump_each(dump_token, result.items, "token"), page, result)
+        sender = _sender()
+        return list_answer(sender, lambda: sender.list_tokens(partner=caller(), page=page), dump_token, "token", page)
 
     @blp.route("/tokens/<token_uid>/authorize", methods=["POST"], endpoint="authorize", strict_slashes=False)
     @blp.doc(parameters=[_TYPE_DOC], **body_doc(LocationReferencesSchema, "Where to charge", required=False))
