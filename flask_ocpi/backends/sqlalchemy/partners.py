@@ -141,7 +141,7 @@ def _grant_values(partner: Partner) -> list[JSONDict]:
     ]
 
 
-def _grant_from_row(row: RowMapping) -> TokenGrant:
+def _grant_from_row(row: Mapping[str, Any] | RowMapping) -> TokenGrant:
     return TokenGrant(token_hash=row["token_hash"], scope=TokenScope(row["scope"]), created=row["created"])
 
 
@@ -191,13 +191,26 @@ class SQLAlchemyPartnerStore(SQLAlchemyBackendBase, PartnerStore):
             return self._load(session, found) if found is not None else None
 
     def find_by_token(self, *, token_hash: str) -> Partner | None:
-        """The partner holding a grant with this token hash, or ``None``."""
+        """The partner holding a grant with this token hash, or ``None``.
+
+        One statement (it runs on every OCPI request): the matching grant selects the
+        partner, joined with all of the partner's grants.
+        """
+        match, grant = tokens.alias("match"), tokens.alias("grant")
+        grant_columns = [c.label(f"grant_{c.name}") for c in grant.c]
         query = (
-            select(partners).join(tokens, tokens.c.partner_id == partners.c.id).where(tokens.c.token_hash == token_hash)
+            select(partners, *grant_columns)
+            .join(match, match.c.partner_id == partners.c.id)
+            .join(grant, grant.c.partner_id == partners.c.id)
+            .where(match.c.token_hash == token_hash)
+            .order_by(grant.c.position)
         )
         with self._transaction() as session:
-            found = session.execute(query).mappings().first()
-            return self._load(session, found) if found is not None else None
+            rows = session.execute(query).mappings().all()
+        if not rows:
+            return None
+        grants = (_grant_from_row({c.name: row[f"grant_{c.name}"] for c in grant.c}) for row in rows)
+        return _partner_from_row(rows[0], grants)
 
     def list(self) -> list[Partner]:
         """All partners, oldest first (ties broken by id)."""
