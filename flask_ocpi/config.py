@@ -29,6 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "OCPI_OUTBOUND_TIMEOUT": 10.0,
     "OCPI_COMMAND_TIMEOUT": 120,
     "OCPI_LIST_CACHE_SIZE": 256,
+    "OCPI_AUTH_CACHE_TTL": 1.0,
     "OCPI_REQUIRED_ENDPOINTS": {},
     "OCPI_OPENAPI_ENABLED": True,
     "OCPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
@@ -66,6 +67,7 @@ class OcpiConfig:
     outbound_timeout: float
     command_timeout: int = 120
     list_cache_size: int = 256
+    auth_cache_ttl: float = 1.0
     required_endpoints: Mapping[Role, frozenset[str]] = field(default_factory=dict)
     openapi_enabled: bool = True
     swagger_ui_url: str = DEFAULTS["OCPI_SWAGGER_UI_URL"]
@@ -110,6 +112,7 @@ class OcpiConfig:
             outbound_timeout=_timeout(get("OCPI_OUTBOUND_TIMEOUT")),
             command_timeout=_positive_int("OCPI_COMMAND_TIMEOUT", get("OCPI_COMMAND_TIMEOUT")),
             list_cache_size=_non_negative_int("OCPI_LIST_CACHE_SIZE", get("OCPI_LIST_CACHE_SIZE")),
+            auth_cache_ttl=_non_negative_number("OCPI_AUTH_CACHE_TTL", get("OCPI_AUTH_CACHE_TTL")),
             required_endpoints=_required(get("OCPI_REQUIRED_ENDPOINTS"), roles),
             openapi_enabled=_bool("OCPI_OPENAPI_ENABLED", get("OCPI_OPENAPI_ENABLED")),
             swagger_ui_url=str(get("OCPI_SWAGGER_UI_URL")),
@@ -247,6 +250,12 @@ def _non_negative_int(key: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ConfigError(key, f"must be a non-negative integer, got {value!r}")
     return value
+
+
+def _non_negative_number(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ConfigError(key, f"must be a non-negative number of seconds, got {value!r}")
+    return float(value)
 
 
 def _bool(key: str, value: Any) -> bool:

@@ -15,6 +15,7 @@ from flask_ocpi.backends.base import ModuleBackend
 from flask_ocpi.backends.commands import CommandStore
 from flask_ocpi.backends.partners import PartnerStore
 from flask_ocpi.blueprint import OcpiBlueprint
+from flask_ocpi.caches import TTLCache
 from flask_ocpi.config import OcpiConfig
 from flask_ocpi.exceptions import ConfigError, Unauthorized
 from flask_ocpi.listcache import ListCache
@@ -106,6 +107,7 @@ class OCPI:
             backends=indexed,
             commands=command_store,
             list_cache=ListCache(config.list_cache_size),
+            auth_cache=TTLCache(config.auth_cache_ttl),
         )
         app.extensions[EXTENSION_KEY] = state
         state.api = OcpiApi(app, config)
@@ -229,7 +231,12 @@ def _authenticate(tree: Role | None) -> None:
         or request.endpoint.partition(".")[2].startswith(_CATCH_ALL)
     ):
         return
-    caller = authenticate(get_state(current_app).partners, request.headers.get("Authorization"))
+    state = get_state(current_app)
+    header = request.headers.get("Authorization")
+    caller = state.auth_cache.get(header) if header else None
+    if caller is None:
+        caller = authenticate(state.partners, header)
+        state.auth_cache.put(header, caller)
     view = current_app.view_functions[request.endpoint]
     view_class = getattr(view, "view_class", None)
     allowed = getattr(view, "_ocpi_registration_allowed", False) or getattr(

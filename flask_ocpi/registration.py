@@ -168,7 +168,11 @@ def _save(partner: Partner) -> Partner:
     from flask_ocpi.dates import utcnow
 
     partner = replace(partner, updated=utcnow())
-    _state().partners.save(partner=partner)
+    state = _state()
+    try:
+        state.partners.save(partner=partner)
+    finally:
+        state.auth_cache.clear()  # tokens may have changed: no cached authentication survives
     return partner
 
 
@@ -276,6 +280,7 @@ def invite(*, party: PartyKey | str | None = None, name: str | None = None) -> I
         grants=[TokenGrant(token_hash=hash_token(token), scope=TokenScope.REGISTRATION)],
     )
     state.partners.add(partner=partner)
+    state.auth_cache.clear()
     urls = {role.path: versions_url(role) for role in state.config.roles}
     log.info("Invited partner %s for our party %s", partner.id, local.key)
     return Invitation(partner=partner, token=token, versions_urls=urls)
@@ -327,6 +332,7 @@ def register(
         theirs = wire.load_credentials(answer.data, role=other_role(role))
     except (PartnerError, OcpiError) as exc:
         state.partners.delete(partner_id=partner.id)
+        state.auth_cache.clear()
         raise RegistrationError(exc) from exc
     stored = _save(replace(partner, status=PartnerStatus.REGISTERED, roles=theirs.roles, outbound_token=theirs.token))
     log.info("Registered our %s tree with partner %s (%s), version %s", role, stored.id, _keys(stored), stored.version)

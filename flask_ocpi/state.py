@@ -10,6 +10,7 @@ from flask import Flask
 from flask_ocpi.backends.base import ModuleBackend
 from flask_ocpi.backends.commands import CommandStore
 from flask_ocpi.backends.partners import PartnerStore
+from flask_ocpi.caches import TTLCache
 from flask_ocpi.config import OcpiConfig
 from flask_ocpi.listcache import ListCache
 from flask_ocpi.models import InterfaceRole, ModuleID
@@ -17,6 +18,7 @@ from flask_ocpi.models import InterfaceRole, ModuleID
 if TYPE_CHECKING:
     from flask_smorest import Api
 
+    from flask_ocpi.auth import Caller
     from flask_ocpi.extension import OCPI
 
 EXTENSION_KEY = "ocpi"
@@ -33,6 +35,7 @@ class OcpiState:
     api: Api | None = None
     commands: CommandStore | None = None
     list_cache: ListCache = field(default_factory=lambda: ListCache(0))
+    auth_cache: TTLCache[Caller] = field(default_factory=lambda: TTLCache(0))
 
     def backend(self, module: ModuleID, interface: InterfaceRole) -> ModuleBackend | None:
         """The host's backend for a module interface, if one was supplied."""

@@ -53,6 +53,7 @@ def test_defaults_cover_every_key() -> None:
         "OCPI_OUTBOUND_TIMEOUT": 10.0,
         "OCPI_COMMAND_TIMEOUT": 120,
         "OCPI_LIST_CACHE_SIZE": 256,
+        "OCPI_AUTH_CACHE_TTL": 1.0,
         "OCPI_REQUIRED_ENDPOINTS": {},
         "OCPI_OPENAPI_ENABLED": True,
         "OCPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",

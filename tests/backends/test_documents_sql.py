@@ -278,3 +278,20 @@ def test_memory_stores_can_share_one_repository() -> None:
     assert locations.documents is tokens.documents
     assert locations.count() == 1 and tokens.count() == 1
     assert locations.get("DE", "MSP", "TOK1") is None
+
+
+def test_a_generation_is_reused_for_its_ttl_unless_this_repository_writes(engine: Engine) -> None:
+    import time
+
+    here, elsewhere = SQLAlchemyLocations(engine), SQLAlchemyLocations(engine)  # e.g. two processes
+    here.documents.generation_ttl = 0.05  # type: ignore[attr-defined]
+    owner = PartyKey("NL", "CPO")
+    here.save(full_location("LOC1"))
+    seen = here.etag(owner)
+    elsewhere.save(full_location("LOC2"))
+    assert here.etag(owner) == seen  # another writer shows only after the TTL
+    time.sleep(0.06)
+    later = here.etag(owner)
+    assert later != seen
+    here.patch_evse("NL", "CPO", "LOC1", "E1", {"status": Status.CHARGING})
+    assert here.etag(owner) != later  # our own writes show at once

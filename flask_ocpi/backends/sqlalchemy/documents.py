@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -77,6 +79,22 @@ def _parties(cc: Any, pid: Any, parties: Iterable[PartyKey]) -> ColumnElement[bo
     return clauses[0] if len(clauses) == 1 else or_(*clauses)
 
 
+W = TypeVar("W", bound=Callable[..., Any])
+
+
+def _forgets_generation(method: W) -> W:
+    """After a write of ``kind`` (committed or not), drop the remembered generations of it."""
+
+    @functools.wraps(method)
+    def wrapper(self: SQLAlchemyDocuments, kind: DocumentKind[Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, kind, *args, **kwargs)
+        finally:
+            self._forget(kind)
+
+    return wrapper  # type: ignore[return-value]
+
+
 class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
     """Keeps objects in the ``ocpi_objects`` table, one row and one JSON document each.
 
@@ -90,6 +108,17 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
         :class:`~sqlalchemy.orm.sessionmaker`, a :class:`~sqlalchemy.orm.scoped_session`
         or a Flask-SQLAlchemy ``db`` object (see :mod:`flask_ocpi.backends.sqlalchemy.base`).
     """
+
+    def __init__(self, bind: Any, *, generation_ttl: float = 1.0) -> None:
+        super().__init__(bind)
+        #: Seconds a generation read from the database is reused; writes made through
+        #: this repository forget it at once, writes from other processes show after it.
+        self.generation_ttl = generation_ttl
+        self._generations: dict[tuple[str, frozenset[PartyKey]], tuple[int, float]] = {}
+
+    def _forget(self, kind: DocumentKind[Any]) -> None:
+        for key in [k for k in self._generations if k[0] == kind.name]:
+            self._generations.pop(key, None)
 
     # -- helpers --
 
@@ -134,6 +163,12 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
 
     def _write_retrying(self, values: dict[str, Any], *, replace: bool) -> WriteResult:
         try:
+            return self._write_retrying_once_more(values, replace=replace)
+        finally:
+            self._generations.clear()  # after the commit: no reader keeps the old value
+
+    def _write_retrying_once_more(self, values: dict[str, Any], *, replace: bool) -> WriteResult:
+        try:
             with self._transaction() as session:
                 return self._write(session, values, replace=replace)
         except IntegrityError:
@@ -152,6 +187,7 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
         """Store ``obj`` unless its key exists (see :meth:`DocumentRepository.create`)."""
         return self._write_retrying(_row(kind, obj), replace=False)
 
+    @_forgets_generation
     def save_many(self, kind: DocumentKind[T], objs: Iterable[T]) -> list[WriteResult]:
         """Save each of ``objs`` in one transaction: per batch of 500, one ``SELECT`` of
         the existing rows, one multi-row ``INSERT`` and one executemany ``UPDATE``."""
@@ -201,6 +237,7 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
             session.connection().execute(statement, params)
         return results
 
+    @_forgets_generation
     def update(
         self,
         kind: DocumentKind[T],
@@ -227,6 +264,7 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
             _bump(session, kind.name, [(country_code, party_id)])
             return changed
 
+    @_forgets_generation
     def delete(self, kind: DocumentKind[T], owner: PartyKey, object_id: str, *, token_type: str | None = None) -> bool:
         """Remove an object; whether there was one."""
         where, order = self._selector(kind, owner, object_id, token_type)
@@ -294,10 +332,21 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
         return Page(items=[from_document(kind.model, d) for d in documents], total=total)
 
     def generation(self, kind: DocumentKind[T], owners: Iterable[PartyKey]) -> int:
-        """The sum of the write counters of ``owners``: one primary-key ``SELECT``."""
+        """The sum of the write counters of ``owners``: one primary-key ``SELECT``, reused for
+        ``generation_ttl`` seconds unless this repository writes ``kind`` meanwhile."""
         keys = sorted(set(owners), key=str)
         if not keys:
             return 0
+        memo_key = (kind.name, frozenset(keys))
+        known = self._generations.get(memo_key)
+        if known is not None and known[1] > time.monotonic():
+            return known[0]
+        value = self._read_generation(kind, keys)
+        if self.generation_ttl > 0:
+            self._generations[memo_key] = (value, time.monotonic() + self.generation_ttl)
+        return value
+
+    def _read_generation(self, kind: DocumentKind[Any], keys: list[PartyKey]) -> int:
         where = [generations.c.kind == kind.name, _parties(generations.c.country_code, generations.c.party_id, keys)]
         with self._transaction() as session:
             total = session.execute(select(func.coalesce(func.sum(generations.c.generation), 0)).where(*where))
