@@ -61,7 +61,7 @@ def seed(database: Path, locations: int, *, chunk: int = CHUNK) -> dict[str, Any
     os.environ.setdefault("LOG_LEVEL", "WARNING")
 
     from example_app import create_app, demo
-    from example_app.seed import add_locations
+    from example_app.seed import add_locations, stores
     from flask_ocpi.auth import hash_token, new_token
     from flask_ocpi.models import (
         BusinessDetails,
@@ -85,8 +85,8 @@ def seed(database: Path, locations: int, *, chunk: int = CHUNK) -> dict[str, Any
     ours = PartyKey(OUR_COUNTRY, OUR_PARTY)
     cpo = PartyKey(*CPO_PARTY)
     with app.app_context():
-        stores = app.extensions["example_app.stores"]
-        location_store, token_store = stores["locations"], stores["tokens"]
+        found = stores(app)
+        location_store, token_store = found.locations, found.tokens
 
         # Our locations: the first-start demo ones, then generated ones up to ``locations``.
         started = time.perf_counter()
@@ -197,7 +197,11 @@ def seed(database: Path, locations: int, *, chunk: int = CHUNK) -> dict[str, Any
     return {
         "locations": locations,
         "database": str(database),
-        "database_bytes": database.stat().st_size,
+        "database_bytes": sum(  # the WAL and shared-memory files too (SQLite in WAL mode)
+            path.stat().st_size
+            for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm"))
+            if path.exists()
+        ),
         "create_app_seconds": round(created, 3),
         "seed_seconds": round(seeding, 3),
         "setup_seconds": round(total, 3),

@@ -27,7 +27,7 @@ from example_app.billing import connect_billing
 from example_app.chargepoints import SimulatedChargePoints
 from example_app.commands import RecordCommandResults
 from example_app.models import db
-from example_app.seed import seed_command, seed_demo
+from example_app.seed import Stores, seed_command, seed_demo
 from flask_ocpi import OCPI
 from flask_ocpi.backends.sqlalchemy import (
     SQLAlchemyCdrs,
@@ -89,13 +89,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
-    stores = {
-        "locations": SQLAlchemyLocations(db),
-        "sessions": SQLAlchemySessions(db),
-        "cdrs": SQLAlchemyCdrs(db),
-        "tariffs": SQLAlchemyTariffs(db),
-        "tokens": SQLAlchemyTokens(db),
-    }
+    stores = Stores(
+        locations=SQLAlchemyLocations(db),
+        sessions=SQLAlchemySessions(db),
+        cdrs=SQLAlchemyCdrs(db),
+        tariffs=SQLAlchemyTariffs(db),
+        tokens=SQLAlchemyTokens(db),
+    )
     app.extensions["example_app.stores"] = stores
     ocpi.init_app(
         app,
@@ -103,18 +103,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         commands=SQLAlchemyCommandStore(db),
         backends=[
             # CPO side: our own data partners pull, tokens they push, commands they send.
-            stores["locations"].sender(),
-            stores["sessions"].sender(),
-            stores["cdrs"].sender(),
-            stores["tariffs"].sender(),
-            stores["tokens"].receiver(),
-            SimulatedChargePoints(stores["locations"], delay=float(os.environ.get("CHARGE_POINT_DELAY", "2"))),
+            stores.locations.sender(),
+            stores.sessions.sender(),
+            stores.cdrs.sender(),
+            stores.tariffs.sender(),
+            stores.tokens.receiver(),
+            SimulatedChargePoints(stores.locations, delay=float(os.environ.get("CHARGE_POINT_DELAY", "2"))),
             # eMSP side: what CPOs push to us, our tokens they pull/authorize, command results.
-            stores["locations"].receiver(),
-            stores["sessions"].receiver(),
-            stores["cdrs"].receiver(),
-            stores["tariffs"].receiver(),
-            stores["tokens"].sender(),
+            stores.locations.receiver(),
+            stores.sessions.receiver(),
+            stores.cdrs.receiver(),
+            stores.tariffs.receiver(),
+            stores.tokens.sender(),
             RecordCommandResults(),
         ],
     )

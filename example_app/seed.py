@@ -4,21 +4,41 @@ from __future__ import annotations
 
 import random
 import time
+from dataclasses import dataclass
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from example_app import demo
+from flask_ocpi.backends.sqlalchemy import (
+    SQLAlchemyCdrs,
+    SQLAlchemyLocations,
+    SQLAlchemySessions,
+    SQLAlchemyTariffs,
+    SQLAlchemyTokens,
+)
 from flask_ocpi.models import PartyKey
 
 #: The eMSP whose tokens the demo sessions and CDRs carry (a fictitious roaming partner).
 DEMO_EMSP = PartyKey("DE", "MSP")
 
 
-def stores(app: Flask) -> dict[str, object]:
-    """The example app's Flask-OCPI stores, by module name."""
-    return app.extensions["example_app.stores"]  # type: ignore[no-any-return]
+@dataclass(frozen=True)
+class Stores:
+    """The example app's Flask-OCPI stores: one per module, both roles share them."""
+
+    locations: SQLAlchemyLocations
+    sessions: SQLAlchemySessions
+    cdrs: SQLAlchemyCdrs
+    tariffs: SQLAlchemyTariffs
+    tokens: SQLAlchemyTokens
+
+
+def stores(app: Flask) -> Stores:
+    """The example app's stores."""
+    found: Stores = app.extensions["example_app.stores"]
+    return found
 
 
 def seed_demo(app: Flask, *, locations: int = 5) -> None:
@@ -26,24 +46,24 @@ def seed_demo(app: Flask, *, locations: int = 5) -> None:
     owner = PartyKey(app.config["OCPI_PARTIES"][0]["country_code"], app.config["OCPI_PARTIES"][0]["party_id"])
     found = stores(app)
     for tariff in demo.tariffs(owner):
-        found["tariffs"].save(tariff)  # type: ignore[attr-defined]
+        found.tariffs.save(tariff)
     for token in demo.tokens(owner):
-        found["tokens"].save(token)  # type: ignore[attr-defined]
+        found.tokens.save(token)
     add_locations(app, locations)
     for number in range(1, 4):
         loc = demo.location(owner, number)
         session, cdr = demo.session_and_cdr(owner, DEMO_EMSP, loc, number)
-        found["sessions"].save(session)  # type: ignore[attr-defined]
-        found["cdrs"].save(cdr)  # type: ignore[attr-defined]
+        found.sessions.save(session)
+        found.cdrs.save(cdr)
 
 
 def add_locations(app: Flask, count: int, *, start: int | None = None) -> int:
     """Add ``count`` generated locations after the existing ones; returns the first number used."""
     owner = PartyKey(app.config["OCPI_PARTIES"][0]["country_code"], app.config["OCPI_PARTIES"][0]["party_id"])
-    store = stores(app)["locations"]
-    first = start if start is not None else store.count(owners=[owner]) + 1  # type: ignore[attr-defined]
+    store = stores(app).locations
+    first = start if start is not None else store.count(owners=[owner]) + 1
     rng = random.Random(first)
-    store.save_many(demo.location(owner, n, rng=rng) for n in range(first, first + count))  # type: ignore[attr-defined]
+    store.save_many(demo.location(owner, n, rng=rng) for n in range(first, first + count))
     return first
 
 

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, delete, insert, select, update
+from sqlalchemy import RowMapping, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -167,6 +167,17 @@ def _partner_from_row(row: RowMapping, grants: Iterable[TokenGrant]) -> Partner:
 # --- the store ------------------------------------------------------------------------
 
 
+# Built once: authentication runs this on every request that misses the auth cache.
+_MATCH, _GRANT = tokens.alias("match"), tokens.alias("grant")
+_BY_TOKEN = (
+    select(partners, *(c.label(f"grant_{c.name}") for c in _GRANT.c))
+    .join(_MATCH, _MATCH.c.partner_id == partners.c.id)
+    .join(_GRANT, _GRANT.c.partner_id == partners.c.id)
+    .where(_MATCH.c.token_hash == bindparam("token_hash"))
+    .order_by(_GRANT.c.position)
+)
+
+
 class SQLAlchemyPartnerStore(SQLAlchemyBackendBase, PartnerStore):
     """Keeps partners in the ``ocpi_partners`` and ``ocpi_partner_tokens`` tables.
 
@@ -196,20 +207,11 @@ class SQLAlchemyPartnerStore(SQLAlchemyBackendBase, PartnerStore):
         One statement (it runs on every OCPI request): the matching grant selects the
         partner, joined with all of the partner's grants.
         """
-        match, grant = tokens.alias("match"), tokens.alias("grant")
-        grant_columns = [c.label(f"grant_{c.name}") for c in grant.c]
-        query = (
-            select(partners, *grant_columns)
-            .join(match, match.c.partner_id == partners.c.id)
-            .join(grant, grant.c.partner_id == partners.c.id)
-            .where(match.c.token_hash == token_hash)
-            .order_by(grant.c.position)
-        )
         with self._transaction() as session:
-            rows = session.execute(query).mappings().all()
+            rows = session.execute(_BY_TOKEN, {"token_hash": token_hash}).mappings().all()
         if not rows:
             return None
-        grants = (_grant_from_row({c.name: row[f"grant_{c.name}"] for c in grant.c}) for row in rows)
+        grants = (_grant_from_row({c.name: row[f"grant_{c.name}"] for c in _GRANT.c}) for row in rows)
         return _partner_from_row(rows[0], grants)
 
     def list(self) -> list[Partner]:
