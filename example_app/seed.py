@@ -20,6 +20,9 @@ from flask_ocpi.backends.sqlalchemy import (
 )
 from flask_ocpi.models import PartyKey
 
+#: Locations written per transaction by ``seed``.
+_CHUNK = 5000
+
 #: The eMSP whose tokens the demo sessions and CDRs carry (a fictitious roaming partner).
 DEMO_EMSP = PartyKey("DE", "MSP")
 
@@ -63,7 +66,9 @@ def add_locations(app: Flask, count: int, *, start: int | None = None) -> int:
     store = stores(app).locations
     first = start if start is not None else store.count(owners=[owner]) + 1
     rng = random.Random(first)
-    store.save_many(demo.location(owner, n, rng=rng) for n in range(first, first + count))
+    for chunk in range(first, first + count, _CHUNK):  # one transaction per chunk: bounded memory
+        end = min(chunk + _CHUNK, first + count)
+        store.save_many(demo.location(owner, n, rng=rng) for n in range(chunk, end))
     return first
 
 

@@ -11,8 +11,9 @@ CPO tree (RECEIVER)::
     GET|PUT|PATCH {tokens}/{country_code}/{party_id}/{token_uid}[?type=]
 
 ``type`` is a 2.1.1 TokenType (``RFID``, ``OTHER``; anything else is 2001). Authorization
-defaults to ``RFID``; an unknown token (the backend answers ``None``) is HTTP 404 with OCPI 2004,
-as 2.2.1 specifies (2.1.1 defines nothing); a backend needing a location raises 2002. 2.1.1
+defaults to ``RFID``; an unknown token (the backend answers ``None``) is HTTP 404 with OCPI
+2000: 2.1.1 defines no code for it, and 2004 (2.2.1's) is not a 2.1.1 status code, so a strict
+2.1.1 client would not understand it. A backend needing a location raises 2002. 2.1.1
 receiver URLs carry no type: without ``?type=`` the backend gets ``token_type=None``. On a PUT
 with ``?type=``, the body's type must be that type (2001).
 """
@@ -29,7 +30,7 @@ from flask_ocpi import signals
 from flask_ocpi.backends.results import WriteResult
 from flask_ocpi.backends.tokens import TokensReceiverBackend, TokensSenderBackend
 from flask_ocpi.envelope import ok
-from flask_ocpi.exceptions import InvalidOrMissingParameters, NotFound, UnknownToken
+from flask_ocpi.exceptions import InvalidOrMissingParameters, NotFound
 from flask_ocpi.models import InterfaceRole, LocationReferences, ModuleID, PartyKey, Role, TokenType
 from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, written_doc
 from flask_ocpi.signals import notify
@@ -113,7 +114,7 @@ def _register_sender(blp: Blueprint) -> None:
     @blp.doc(parameters=[_TYPE_DOC], **body_doc(LocationReferencesSchema, "Where to charge", required=False))
     @blp.alt_response(200, schema=envelope_schema(AuthorizationInfoSchema), success=True, description="The decision")
     def authorize(token_uid: str) -> Response:
-        """Real-time authorization of one of our tokens (HTTP 404 + 2004 when unknown)."""
+        """Real-time authorization of one of our tokens (HTTP 404 + 2000 when unknown)."""
         url_id("token_uid", token_uid, OBJECT_ID_MAX)
         token_type = _type_arg(TokenType.RFID)
         assert token_type is not None
@@ -121,7 +122,7 @@ def _register_sender(blp: Blueprint) -> None:
         partner = caller()
         info = _sender().authorize(partner=partner, token_uid=token_uid, token_type=token_type, location=location)
         if info is None:
-            raise UnknownToken(f"Unknown token {token_uid!r} of type {token_type.value}")
+            raise NotFound(f"Unknown token {token_uid!r} of type {token_type.value}")
         notify(
             signals.token_authorized,
             partner=partner,

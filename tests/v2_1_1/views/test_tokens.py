@@ -136,11 +136,12 @@ def test_authorize_with_type_other(emsp: Connection, sender: FakeTokensSender) -
     assert sender.kwargs[0]["token_type"] is TokenType.OTHER
 
 
-def test_unknown_token_is_404_2004(emsp: Connection, sender: FakeTokensSender) -> None:
+def test_unknown_token_is_404_with_a_2_1_1_status_code(emsp: Connection, sender: FakeTokensSender) -> None:
+    """2.1.1 has no "unknown token" code; 2.2.1's 2004 would be unknown to a 2.1.1 client."""
     with captured(signals.token_authorized, emsp.app) as sent:
         # A1 is an RFID: as OTHER it is unknown.
         response = emsp.call("POST", f"{EMSP}/tokens/A1/authorize?type=OTHER")
-    body = assert_envelope(response, http_status=404, status_code=2004)
+    body = assert_envelope(response, http_status=404, status_code=2000)
     assert "A1" in body["status_message"]
     assert sender.calls == ["authorize"] and sent == []
 
