@@ -15,6 +15,12 @@ from flask import current_app
 _signals = Namespace()
 
 
+def listened(signal: Signal) -> bool:
+    """Whether anyone listens to ``signal`` for the current application (to skip building
+    kwargs that cost a backend read when nobody would receive them)."""
+    return bool(signal.receivers) and signal.has_receivers_for(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
 def notify(signal: Signal, **kwargs: Any) -> None:
     """Send ``signal`` with the current application as sender (inside an app context)."""
     signal.send(current_app._get_current_object(), **kwargs)  # type: ignore[attr-defined]

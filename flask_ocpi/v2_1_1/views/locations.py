@@ -32,7 +32,7 @@ from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import ClientError, NotFound, UnknownLocation
 from flask_ocpi.models import InterfaceRole, Location, ModuleID, PartyKey, Role
 from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, written_doc
-from flask_ocpi.signals import notify
+from flask_ocpi.signals import listened, notify
 from flask_ocpi.state import get_state
 from flask_ocpi.v2_1_1.schemas.locations import (
     ConnectorSchema,
@@ -175,6 +175,8 @@ def _answer(
 ) -> Response:
     """Signal a successful write and answer it (201 created, 200 otherwise)."""
     partner = caller()
+    if not listened(signals.location_updated):  # the stored object is read only for the signal
+        return written(result, "location")
     stored = _receiver().get_location(
         partner=partner, country_code=key.country_code, party_id=key.party_id, location_id=location_id
     )

@@ -38,7 +38,7 @@ from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import NotFound, ServerError
 from flask_ocpi.models import CdrToken, InterfaceRole, Location, ModuleID, PartyKey, Role, Session
 from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, written_doc
-from flask_ocpi.signals import notify
+from flask_ocpi.signals import listened, notify
 from flask_ocpi.state import get_state
 from flask_ocpi.v2_1_1.schemas.sessions import SessionSchema, dump_session, load_session, load_session_changes
 from flask_ocpi.v2_1_1.views.helpers import dump_each, dump_one, page_answer
@@ -183,6 +183,8 @@ def _target(country_code: str, party_id: str, session_id: str) -> PartyKey:
 
 def _answer(result: WriteResult, key: PartyKey, session_id: str) -> Response:
     partner = caller()
+    if not listened(signals.session_updated):  # the stored object is read only for the signal
+        return written(result, "session")
     stored = _receiver().get_session(
         partner=partner, country_code=key.country_code, party_id=key.party_id, session_id=session_id
     )

@@ -25,7 +25,7 @@ from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import NotFound
 from flask_ocpi.models import InterfaceRole, ModuleID, PartyKey, Role
 from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, written_doc
-from flask_ocpi.signals import notify
+from flask_ocpi.signals import listened, notify
 from flask_ocpi.state import get_state
 from flask_ocpi.v2_1_1.schemas.tariffs import TariffSchema, dump_tariff, load_tariff, load_tariff_changes
 from flask_ocpi.v2_1_1.views.helpers import dump_one, list_answer
@@ -83,6 +83,8 @@ def _target(country_code: str, party_id: str, tariff_id: str) -> PartyKey:
 
 def _answer(result: WriteResult, key: PartyKey, tariff_id: str) -> Response:
     partner = caller()
+    if not listened(signals.tariff_updated):  # the stored object is read only for the signal
+        return written(result, "tariff")
     stored = _receiver().get_tariff(
         partner=partner, country_code=key.country_code, party_id=key.party_id, tariff_id=tariff_id
     )

@@ -33,7 +33,7 @@ from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import InvalidOrMissingParameters, NotFound
 from flask_ocpi.models import InterfaceRole, LocationReferences, ModuleID, PartyKey, Role, TokenType
 from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, written_doc
-from flask_ocpi.signals import notify
+from flask_ocpi.signals import listened, notify
 from flask_ocpi.state import get_state
 from flask_ocpi.v2_1_1.schemas.tokens import (
     TOKEN_TYPES,
@@ -151,6 +151,8 @@ def _target(country_code: str, party_id: str, token_uid: str) -> tuple[PartyKey,
 
 def _answer(result: WriteResult, key: PartyKey, token_uid: str, token_type: TokenType | None) -> Response:
     partner = caller()
+    if not listened(signals.token_updated):  # the stored object is read only for the signal
+        return written(result, "token")
     stored = _receiver().get_token(
         partner=partner,
         country_code=key.country_code,

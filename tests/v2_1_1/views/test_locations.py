@@ -498,3 +498,14 @@ def test_openapi_documents_both_interfaces(make_app: MakeApp) -> None:
     receiver = paths[f"{EMSP}/locations/{{country_code}}/{{party_id}}/{{location_id}}/{{evse_uid}}"]
     assert set(receiver) >= {"get", "put", "patch"}
     assert "requestBody" in receiver["put"] and {"200", "201"} <= set(receiver["put"]["responses"])
+
+
+def test_a_write_reads_the_stored_location_back_only_for_signal_listeners(
+    emsp: Connection, receiver: FakeLocationsReceiver
+) -> None:
+    put_location(emsp, receiver)
+    assert_envelope(emsp.call("PATCH", URL + "/3256", json={"status": "CHARGING"}), http_status=200, status_code=1000)
+    assert "get_location" not in receiver.calls  # nobody listens: no extra read
+    with captured(signals.location_updated, emsp.app) as sent:
+        emsp.call("PATCH", URL + "/3256", json={"status": "AVAILABLE"})
+    assert "get_location" in receiver.calls and sent[0]["location"] is not None
