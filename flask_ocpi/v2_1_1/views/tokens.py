@@ -213,6 +213,20 @@ def _register_receiver(blp: Blueprint) -> None:
             key, token_type = _target(country_code, party_id, token_uid)
             changes = load_token_changes(json_body())
             same_id("uid", token_uid, changes.get("uid"))
+            if "type" in changes:  # (uid, type) is the token's identity: a PATCH may repeat it, not change it
+                current = _receiver().get_token(
+                    partner=caller(),
+                    country_code=key.country_code,
+                    party_id=key.party_id,
+                    token_uid=token_uid,
+                    token_type=token_type,
+                )
+                if current is None:
+                    raise NotFound(f"Unknown token {token_uid!r} of {key}")
+                if changes["type"] is not current.type:
+                    raise InvalidOrMissingParameters(
+                        f"type: a PATCH cannot change the type of token {token_uid!r} ({current.type.value}); PUT it"
+                    )
             result = _receiver().patch_token(
                 partner=caller(),
                 country_code=key.country_code,

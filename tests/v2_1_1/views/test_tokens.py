@@ -394,3 +394,13 @@ def test_openapi_documents_both_interfaces(make_app: MakeApp) -> None:
     assert {"name": "type", "in": "query"}.items() <= authorize["parameters"][0].items()
     assert authorize["requestBody"]["required"] is False
     assert set(paths[f"{CPO}/tokens/{{country_code}}/{{party_id}}/{{token_uid}}"]) >= {"get", "put", "patch"}
+
+
+def test_a_patch_may_repeat_the_type_but_not_change_it(cpo: Connection, receiver: FakeTokensReceiver) -> None:
+    put_token(cpo, receiver)
+    assert_envelope(cpo.call("PATCH", URL, json={"type": "RFID", "valid": False}), http_status=200, status_code=1000)
+    assert stored(receiver).valid is False
+    receiver.calls.clear()
+    refused = assert_envelope(cpo.call("PATCH", URL, json={"type": "OTHER"}), http_status=200, status_code=2001)
+    assert refused["status_message"].startswith("type:")
+    assert "patch_token" not in receiver.calls and stored(receiver).type is TokenType.RFID
