@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Response, current_app, request
 
 from flask_ocpi.auth import current_caller
+from flask_ocpi.backends.base import ModuleBackend
 from flask_ocpi.backends.results import WriteResult
 from flask_ocpi.dates import utcnow
 from flask_ocpi.envelope import ok
@@ -16,6 +17,16 @@ from flask_ocpi.exceptions import InvalidJson, InvalidOrMissingParameters, NotFo
 from flask_ocpi.models import Partner, PartyKey
 from flask_ocpi.pagination import PageRequest
 from flask_ocpi.state import get_state
+
+B = TypeVar("B", bound=ModuleBackend)
+
+
+def installed(kind: type[B]) -> B:
+    """The host's backend of the ABC ``kind`` (its module and interface); views of a module
+    are registered only when that backend was given, so it is always there."""
+    found = get_state(current_app).backend(kind.module, kind.interface)
+    assert isinstance(found, kind), f"no {kind.__name__} installed"
+    return found
 
 
 def caller() -> Partner:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 from urllib.parse import quote
 
-from flask import Response, current_app
+from flask import Response
 from flask_smorest import Blueprint
 
 from flask_ocpi import signals
@@ -34,15 +34,14 @@ from flask_ocpi.backends.cdrs import CdrsReceiverBackend, CdrsSenderBackend
 from flask_ocpi.backends.results import WriteResult
 from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import NotFound, ServerError
-from flask_ocpi.models import CDR, InterfaceRole, ModuleID, PartyKey, Role
+from flask_ocpi.models import CDR, PartyKey, Role
 from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc
 from flask_ocpi.signals import notify
-from flask_ocpi.state import get_state
 from flask_ocpi.urls import public_url
 from flask_ocpi.v2_1_1.schemas.cdrs import CdrSchema, dump_cdr, load_cdr
 from flask_ocpi.v2_1_1.views.helpers import dump_each, dump_one, page_answer
 from flask_ocpi.v2_1_1.views.sessions import for_caller, located
-from flask_ocpi.views.common import OBJECT_ID_MAX, caller, json_body, own_party, page_request, url_id
+from flask_ocpi.views.common import OBJECT_ID_MAX, caller, installed, json_body, own_party, page_request, url_id
 
 
 def register(blp: Blueprint, role: Role) -> None:
@@ -71,9 +70,7 @@ def _with_location(cdr: CDR, *, ours: bool) -> CDR:
 
 
 def _sender() -> CdrsSenderBackend:
-    found = get_state(current_app).backend(ModuleID.CDRS, InterfaceRole.SENDER)
-    assert isinstance(found, CdrsSenderBackend), "views are registered only for installed backends"
-    return found
+    return installed(CdrsSenderBackend)
 
 
 def _register_sender(blp: Blueprint) -> None:
@@ -90,9 +87,7 @@ def _register_sender(blp: Blueprint) -> None:
 
 
 def _receiver() -> CdrsReceiverBackend:
-    found = get_state(current_app).backend(ModuleID.CDRS, InterfaceRole.RECEIVER)
-    assert isinstance(found, CdrsReceiverBackend), "views are registered only for installed backends"
-    return found
+    return installed(CdrsReceiverBackend)
 
 
 def _poster() -> PartyKey:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Response, current_app, request
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -30,10 +30,9 @@ from flask_ocpi.backends.locations import LocationsReceiverBackend, LocationsSen
 from flask_ocpi.backends.results import WriteResult
 from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import ClientError, NotFound, UnknownLocation
-from flask_ocpi.models import InterfaceRole, Location, ModuleID, PartyKey, Role
+from flask_ocpi.models import Location, PartyKey, Role
 from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, written_doc
 from flask_ocpi.signals import listened, notify
-from flask_ocpi.state import get_state
 from flask_ocpi.v2_1_1.schemas.locations import (
     ConnectorSchema,
     EVSESchema,
@@ -54,6 +53,7 @@ from flask_ocpi.views.common import (
     EVSE_UID_MAX,
     LOCATION_ID_MAX,
     caller,
+    installed,
     json_body,
     own_party,
     page_request,
@@ -78,15 +78,11 @@ def register(blp: Blueprint, role: Role) -> None:
 
 
 def _sender() -> LocationsSenderBackend:
-    found = get_state(current_app).backend(ModuleID.LOCATIONS, InterfaceRole.SENDER)
-    assert isinstance(found, LocationsSenderBackend), "views are registered only for installed backends"
-    return found
+    return installed(LocationsSenderBackend)
 
 
 def _receiver() -> LocationsReceiverBackend:
-    found = get_state(current_app).backend(ModuleID.LOCATIONS, InterfaceRole.RECEIVER)
-    assert isinstance(found, LocationsReceiverBackend), "views are registered only for installed backends"
-    return found
+    return installed(LocationsReceiverBackend)
 
 
 def _register_sender(blp: Blueprint) -> None:

@@ -45,6 +45,7 @@ from flask_ocpi.v2_1_1.views.helpers import dump_each, dump_one, page_answer
 from flask_ocpi.views.common import (
     OBJECT_ID_MAX,
     caller,
+    installed,
     json_body,
     own_party,
     page_request,
@@ -151,9 +152,7 @@ def register(blp: Blueprint, role: Role) -> None:
 
 
 def _sender() -> SessionsSenderBackend:
-    found = get_state(current_app).backend(ModuleID.SESSIONS, InterfaceRole.SENDER)
-    assert isinstance(found, SessionsSenderBackend), "views are registered only for installed backends"
-    return found
+    return installed(SessionsSenderBackend)
 
 
 def _register_sender(blp: Blueprint) -> None:
@@ -170,9 +169,7 @@ def _register_sender(blp: Blueprint) -> None:
 
 
 def _receiver() -> SessionsReceiverBackend:
-    found = get_state(current_app).backend(ModuleID.SESSIONS, InterfaceRole.RECEIVER)
-    assert isinstance(found, SessionsReceiverBackend), "views are registered only for installed backends"
-    return found
+    return installed(SessionsReceiverBackend)
 
 
 def _target(country_code: str, party_id: str, session_id: str) -> PartyKey:

@@ -14,7 +14,7 @@ an unknown tariff is HTTP 404. The URL's party must be the caller's (else 404, n
 
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -23,15 +23,15 @@ from flask_ocpi.backends.results import WriteResult
 from flask_ocpi.backends.tariffs import TariffsReceiverBackend, TariffsSenderBackend
 from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import NotFound
-from flask_ocpi.models import InterfaceRole, ModuleID, PartyKey, Role
+from flask_ocpi.models import PartyKey, Role
 from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, written_doc
 from flask_ocpi.signals import listened, notify
-from flask_ocpi.state import get_state
 from flask_ocpi.v2_1_1.schemas.tariffs import TariffSchema, dump_tariff, load_tariff, load_tariff_changes
 from flask_ocpi.v2_1_1.views.helpers import dump_one, list_answer
 from flask_ocpi.views.common import (
     OBJECT_ID_MAX,
     caller,
+    installed,
     json_body,
     own_party,
     page_request,
@@ -51,9 +51,7 @@ def register(blp: Blueprint, role: Role) -> None:
 
 
 def _sender() -> TariffsSenderBackend:
-    found = get_state(current_app).backend(ModuleID.TARIFFS, InterfaceRole.SENDER)
-    assert isinstance(found, TariffsSenderBackend), "views are registered only for installed backends"
-    return found
+    return installed(TariffsSenderBackend)
 
 
 def _register_sender(blp: Blueprint) -> None:
@@ -70,9 +68,7 @@ def _register_sender(blp: Blueprint) -> None:
 
 
 def _receiver() -> TariffsReceiverBackend:
-    found = get_state(current_app).backend(ModuleID.TARIFFS, InterfaceRole.RECEIVER)
-    assert isinstance(found, TariffsReceiverBackend), "views are registered only for installed backends"
-    return found
+    return installed(TariffsReceiverBackend)
 
 
 def _target(country_code: str, party_id: str, tariff_id: str) -> PartyKey:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -31,10 +31,9 @@ from flask_ocpi.backends.results import WriteResult
 from flask_ocpi.backends.tokens import TokensReceiverBackend, TokensSenderBackend
 from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import InvalidOrMissingParameters, NotFound
-from flask_ocpi.models import InterfaceRole, LocationReferences, ModuleID, PartyKey, Role, TokenType
+from flask_ocpi.models import LocationReferences, PartyKey, Role, TokenType
 from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, written_doc
 from flask_ocpi.signals import listened, notify
-from flask_ocpi.state import get_state
 from flask_ocpi.v2_1_1.schemas.tokens import (
     TOKEN_TYPES,
     AuthorizationInfoSchema,
@@ -50,6 +49,7 @@ from flask_ocpi.v2_1_1.views.helpers import dump_one, list_answer
 from flask_ocpi.views.common import (
     OBJECT_ID_MAX,
     caller,
+    installed,
     json_body,
     own_party,
     page_request,
@@ -87,9 +87,7 @@ def register(blp: Blueprint, role: Role) -> None:
 
 
 def _sender() -> TokensSenderBackend:
-    found = get_state(current_app).backend(ModuleID.TOKENS, InterfaceRole.SENDER)
-    assert isinstance(found, TokensSenderBackend), "views are registered only for installed backends"
-    return found
+    return installed(TokensSenderBackend)
 
 
 def _location_references() -> LocationReferences | None:
@@ -138,9 +136,7 @@ def _register_sender(blp: Blueprint) -> None:
 
 
 def _receiver() -> TokensReceiverBackend:
-    found = get_state(current_app).backend(ModuleID.TOKENS, InterfaceRole.RECEIVER)
-    assert isinstance(found, TokensReceiverBackend), "views are registered only for installed backends"
-    return found
+    return installed(TokensReceiverBackend)
 
 
 def _target(country_code: str, party_id: str, token_uid: str) -> tuple[PartyKey, TokenType | None]:
