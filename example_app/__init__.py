@@ -39,7 +39,7 @@ from flask_ocpi.backends.sqlalchemy import (
     SQLAlchemyTokens,
     create_tables,
 )
-from flask_ocpi.sweeper import start_sweeper
+from flask_ocpi.sweeper import Sweeper, start_sweeper
 
 ocpi = OCPI()
 
@@ -127,7 +127,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         if first_start and not app.config.get("TESTING"):
             seed_demo(app)
     if os.environ.get("COMMAND_SWEEPER", "1") == "1" and not app.config.get("TESTING"):
-        start_sweeper(app, interval=5.0)
+        sweeper: list[Sweeper] = []
+
+        @app.before_request
+        def start_command_sweeper() -> None:
+            """Serving processes (not CLI commands) time out overdue commands every 5 s."""
+            if not sweeper:
+                sweeper.append(start_sweeper(app, interval=5.0))
 
     @app.get("/")
     def index() -> Any:
