@@ -81,6 +81,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ],
         OCPI_ROLES=["CPO", "EMSP"],
         OCPI_BASE_URL=os.environ.get("OCPI_BASE_URL", "http://127.0.0.1:5000"),
+        # The demo roams with other instances on this machine over plain HTTP; a deployment
+        # sets EXAMPLE_LOCAL_PARTNERS=0 and keeps Flask-OCPI's default: https, public hosts only.
+        OCPI_OUTBOUND_ALLOW_HTTP=os.environ.get("EXAMPLE_LOCAL_PARTNERS", "1") == "1",
+        OCPI_OUTBOUND_ALLOW_LOOPBACK=os.environ.get("EXAMPLE_LOCAL_PARTNERS", "1") == "1",
     )
     app.config.update(config or {})
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))

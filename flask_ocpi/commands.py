@@ -51,6 +51,7 @@ from flask_ocpi.models import (
 )
 from flask_ocpi.signals import notify
 from flask_ocpi.state import OcpiState, get_state
+from flask_ocpi.urlpolicy import UnsafeUrl
 from flask_ocpi.urls import public_url
 
 log = logging.getLogger("flask_ocpi")
@@ -77,8 +78,8 @@ _MAX_URL_LENGTH = 255
 def check_response_url(url: str) -> str:
     """The one check of a ``response_url`` a partner gives us (and we later POST to).
 
-    Today: an absolute ``http``/``https`` URL with a host. The outbound URL policy
-    (e.g. refusing private addresses) belongs here too.
+    An absolute ``http``/``https`` URL with a host, allowed by the outbound URL policy
+    (:mod:`flask_ocpi.urlpolicy`: by default https to public addresses only).
 
     :raises InvalidOrMissingParameters: (2001) naming ``response_url``.
     """
@@ -90,6 +91,10 @@ def check_response_url(url: str) -> str:
         parts = None
     if parts is None or parts.scheme.lower() not in ("http", "https") or not host:
         raise InvalidOrMissingParameters(f"response_url: must be an absolute http(s) URL, got {url!r}")
+    try:
+        _state().config.url_policy.check(url)
+    except UnsafeUrl as exc:
+        raise InvalidOrMissingParameters(f"response_url: refused by the outbound URL policy: {exc}") from None
     return url
 
 
@@ -220,7 +225,9 @@ def _post_result(state: OcpiState, record: CommandRecord, result: CommandResult)
     try:
         check_response_url(record.response_url)
         body = _wire(record.version).dump_command_result(result)
-        http = OcpiHttp(token=partner.outbound_token, timeout=state.config.outbound_timeout)
+        http = OcpiHttp(
+            token=partner.outbound_token, timeout=state.config.outbound_timeout, policy=state.config.url_policy
+        )
         http.request("POST", record.response_url, json=body)
     except (PartnerError, InvalidOrMissingParameters) as exc:
         log.warning("Command %s: result could not be delivered to partner %s: %s", record.id, record.partner_id, exc)

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from flask_ocpi.exceptions import ConfigError
 from flask_ocpi.models import BusinessDetails, Image, ImageCategory, ModuleID, PartyKey, Role
+from flask_ocpi.urlpolicy import UrlPolicy
 
 #: OCPI versions this release of Flask-OCPI can serve.
 SUPPORTED_VERSIONS: tuple[str, ...] = ("2.1.1",)
@@ -30,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     "OCPI_COMMAND_TIMEOUT": 120,
     "OCPI_LIST_CACHE_SIZE": 256,
     "OCPI_AUTH_CACHE_TTL": 1.0,
+    "OCPI_OUTBOUND_ALLOW_HTTP": False,
+    "OCPI_OUTBOUND_ALLOW_LOOPBACK": False,
+    "OCPI_OUTBOUND_ALLOW_PRIVATE": False,
     "OCPI_REQUIRED_ENDPOINTS": {},
     "OCPI_OPENAPI_ENABLED": True,
     "OCPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
@@ -68,6 +72,7 @@ class OcpiConfig:
     command_timeout: int = 120
     list_cache_size: int = 256
     auth_cache_ttl: float = 1.0
+    url_policy: UrlPolicy = field(default_factory=UrlPolicy)
     required_endpoints: Mapping[Role, frozenset[str]] = field(default_factory=dict)
     openapi_enabled: bool = True
     swagger_ui_url: str = DEFAULTS["OCPI_SWAGGER_UI_URL"]
@@ -113,6 +118,11 @@ class OcpiConfig:
             command_timeout=_positive_int("OCPI_COMMAND_TIMEOUT", get("OCPI_COMMAND_TIMEOUT")),
             list_cache_size=_non_negative_int("OCPI_LIST_CACHE_SIZE", get("OCPI_LIST_CACHE_SIZE")),
             auth_cache_ttl=_non_negative_number("OCPI_AUTH_CACHE_TTL", get("OCPI_AUTH_CACHE_TTL")),
+            url_policy=UrlPolicy(
+                allow_http=_bool("OCPI_OUTBOUND_ALLOW_HTTP", get("OCPI_OUTBOUND_ALLOW_HTTP")),
+                allow_loopback=_bool("OCPI_OUTBOUND_ALLOW_LOOPBACK", get("OCPI_OUTBOUND_ALLOW_LOOPBACK")),
+                allow_private=_bool("OCPI_OUTBOUND_ALLOW_PRIVATE", get("OCPI_OUTBOUND_ALLOW_PRIVATE")),
+            ),
             required_endpoints=_required(get("OCPI_REQUIRED_ENDPOINTS"), roles),
             openapi_enabled=_bool("OCPI_OPENAPI_ENABLED", get("OCPI_OPENAPI_ENABLED")),
             swagger_ui_url=str(get("OCPI_SWAGGER_UI_URL")),

@@ -90,7 +90,8 @@ def _state() -> OcpiState:
 
 
 def _http(token: str | None) -> OcpiHttp:
-    return OcpiHttp(token=token, timeout=_state().config.outbound_timeout)
+    config = _state().config
+    return OcpiHttp(token=token, timeout=config.outbound_timeout, policy=config.url_policy)
 
 
 def our_credentials(partner: Partner, *, role: Role, token: str) -> Credentials:

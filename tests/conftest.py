@@ -60,6 +60,9 @@ def make_app() -> AppFactory:
         app = Flask("host")
         app.config["TESTING"] = True
         app.config["OCPI_PARTIES"] = [dict(p) for p in PARTIES]
+        # Test peers listen on plain HTTP on 127.0.0.1 (tests/test_urlpolicy.py covers the defaults).
+        app.config["OCPI_OUTBOUND_ALLOW_HTTP"] = True
+        app.config["OCPI_OUTBOUND_ALLOW_LOOPBACK"] = True
         app.config.update(config or {})
         OCPI(app, partners=partners if partners is not None else MemoryPartnerStore(), backends=backends)
         return app

@@ -45,6 +45,8 @@ def served_party(party_id: str, *, store: PartnerStore | None = None, **config: 
         TESTING=True,
         OCPI_PARTIES=[{"country_code": "NL", "party_id": party_id, "business_details": {"name": f"Party {party_id}"}}],
         OCPI_BASE_URL=server.url,
+        OCPI_OUTBOUND_ALLOW_HTTP=True,  # the parties talk plain HTTP on 127.0.0.1
+        OCPI_OUTBOUND_ALLOW_LOOPBACK=True,
         **config,
     )
     ocpi = OCPI(app, partners=store or MemoryPartnerStore())

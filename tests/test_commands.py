@@ -133,6 +133,8 @@ def make_app(
     app = Flask(f"party-{party_id}")
     app.config.update(
         TESTING=True,
+        OCPI_OUTBOUND_ALLOW_HTTP=True,
+        OCPI_OUTBOUND_ALLOW_LOOPBACK=True,
         OCPI_PARTIES=[{"country_code": "NL", "party_id": party_id, "business_details": {"name": party_id}}],
         OCPI_BASE_URL=base_url,
         OCPI_COMMAND_TIMEOUT=TIMEOUT,

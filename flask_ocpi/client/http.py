@@ -15,6 +15,7 @@ from typing import Any
 import requests
 
 from flask_ocpi.auth import encode_token, mask_token
+from flask_ocpi.urlpolicy import UnsafeUrl, UrlPolicy
 
 log = logging.getLogger("flask_ocpi")
 
@@ -41,6 +42,10 @@ class PartnerUnreachable(PartnerError):
     """The partner could not be reached (connection refused, timeout, TLS failure)."""
 
 
+class RefusedUrl(PartnerError):
+    """The outbound URL policy refuses to call this URL (see :mod:`flask_ocpi.urlpolicy`)."""
+
+
 @dataclass(slots=True)
 class OcpiResponse:
     """A partner's answer: the envelope's ``data`` plus the HTTP details."""
@@ -60,6 +65,7 @@ class OcpiHttp:
     :param timeout: seconds for connect and read.
     :param base64_token: Base64-encode the token (OCPI 2.2.x); raw for 2.1.1.
     :param session: a ``requests.Session`` to reuse (connection pooling).
+    :param policy: the outbound URL policy every URL is checked against before the call.
     """
 
     def __init__(
@@ -69,7 +75,9 @@ class OcpiHttp:
         timeout: float,
         base64_token: bool = False,
         session: requests.Session | None = None,
+        policy: UrlPolicy,
     ) -> None:
+        self.policy = policy
         self.token = token
         self.timeout = timeout
         self.base64_token = base64_token
@@ -78,6 +86,7 @@ class OcpiHttp:
     def request(self, method: str, url: str, *, json: Any = None, params: dict[str, Any] | None = None) -> OcpiResponse:
         """Send one request and return its unwrapped answer.
 
+        :raises RefusedUrl: when the outbound URL policy refuses ``url`` (nothing is sent).
         :raises PartnerUnreachable: when no HTTP answer came back.
         :raises PartnerError: when the answer is not a success.
         """
@@ -86,6 +95,11 @@ class OcpiHttp:
         if self.token:
             headers["Authorization"] = encode_token(self.token, base64_encode=self.base64_token)
         log.debug("OCPI %s %s (request id %s, token %s)", method, url, request_id, mask_token(self.token))
+        try:
+            self.policy.check(url)
+        except UnsafeUrl as exc:
+            log.warning("Not calling a partner URL: %s", exc)
+            raise RefusedUrl(f"refused by the outbound URL policy: {exc}", url=url) from None
         try:
             response = self.session.request(
                 method, url, json=json, params=params, headers=headers, timeout=self.timeout, allow_redirects=False
