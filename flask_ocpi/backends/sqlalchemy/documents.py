@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, and_, bindparam, case, delete, false, func, insert, or_, select, update
@@ -51,23 +51,25 @@ def _row(kind: DocumentKind[Any], obj: Any) -> dict[str, Any]:
     }
 
 
-def _bump(session: Session, kind: str, owners: Iterable[tuple[str, str]]) -> None:
-    """Increment the write counter of each owner (in the caller's transaction)."""
-    for country_code, party_id in sorted(set(owners)):
+def _bump(session: Session, kind: str, owners: Mapping[tuple[str, str], int]) -> None:
+    """Increment the write counter of each owner and add its change in number of objects
+    (in the caller's transaction): ``owners`` maps (country_code, party_id) to that change."""
+    for (country_code, party_id), added in sorted(owners.items()):
         where = (
             generations.c.kind == kind,
             generations.c.country_code == country_code,
             generations.c.party_id == party_id,
         )
-        bumped = session.execute(update(generations).where(*where).values(generation=generations.c.generation + 1))
+        change = {"generation": generations.c.generation + 1, "objects": generations.c.objects + added}
+        bumped = session.execute(update(generations).where(*where).values(change))
         if getattr(bumped, "rowcount", 0):
             continue
         try:
             with session.begin_nested():
-                values = {"kind": kind, "country_code": country_code, "party_id": party_id, "generation": 1}
-                session.execute(insert(generations).values(values))
+                values = {"kind": kind, "country_code": country_code, "party_id": party_id}
+                session.execute(insert(generations).values({**values, "generation": 1, "objects": added}))
         except IntegrityError:  # a concurrent first write created the row meanwhile
-            session.execute(update(generations).where(*where).values(generation=generations.c.generation + 1))
+            session.execute(update(generations).where(*where).values(change))
 
 
 def _parties(cc: Any, pid: Any, parties: Iterable[PartyKey]) -> ColumnElement[bool]:
@@ -154,11 +156,11 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
         row_id = self._find_row(session, values)
         if row_id is None:
             session.execute(insert(objects).values(values))
-            _bump(session, values["kind"], [(values["country_code"], values["party_id"])])
+            _bump(session, values["kind"], {(values["country_code"], values["party_id"]): 1})
             return WriteResult.CREATED
         if replace:
             session.execute(update(objects).where(objects.c.id == row_id).values(values))
-            _bump(session, values["kind"], [(values["country_code"], values["party_id"])])
+            _bump(session, values["kind"], {(values["country_code"], values["party_id"]): 0})
         return WriteResult.UPDATED
 
     def _write_retrying(self, values: dict[str, Any], *, replace: bool) -> WriteResult:
@@ -223,7 +225,11 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
             else:
                 updates.append({**row, "row_id": row_id})
                 results.append(WriteResult.UPDATED)
-        _bump(session, kind.name, [(r["country_code"], r["party_id"]) for r in rows])
+        owners: dict[tuple[str, str], int] = {}
+        for row, result in zip(rows, results, strict=True):
+            owner = (str(row["country_code"]), str(row["party_id"]))
+            owners[owner] = owners.get(owner, 0) + (result is WriteResult.CREATED)
+        _bump(session, kind.name, owners)
         if inserts:
             session.execute(insert(objects), inserts)
         if updates:
@@ -261,7 +267,7 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
             check_same_key(kind, (PartyKey(country_code, party_id), stored_id, stored_type), changed)
             values = _row(kind, changed)
             session.execute(update(objects).where(objects.c.id == row_id).values(values))
-            _bump(session, kind.name, [(country_code, party_id)])
+            _bump(session, kind.name, {(country_code, party_id): 0})
             return changed
 
     @_forgets_generation
@@ -277,7 +283,7 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
             result = session.execute(delete(objects).where(*where))
             deleted = bool(getattr(result, "rowcount", 0))
             if deleted:
-                _bump(session, kind.name, [(owner.country_code, owner.party_id)])
+                _bump(session, kind.name, {(owner.country_code, owner.party_id): -1})
             return deleted
 
     # -- reads --
@@ -328,7 +334,7 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
                 # A short page is the last one: it shows the total by itself.
                 total = page.offset + len(documents)
             else:
-                total = session.execute(select(func.count()).select_from(objects).where(*filters)).scalar_one()
+                total = self._total(session, kind, owners, audience, page, filters)
         return Page(items=[from_document(kind.model, d) for d in documents], total=total)
 
     def generation(self, kind: DocumentKind[T], owners: Iterable[PartyKey]) -> int:
@@ -362,7 +368,29 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
         """How many objects match the filters: one ``COUNT``."""
         filters = self._filters(kind, owners, audience)
         with self._transaction() as session:
-            total: int = session.execute(select(func.count()).select_from(objects).where(*filters)).scalar_one()
+            return self._total(session, kind, owners, audience, None, filters)
+
+    @staticmethod
+    def _total(
+        session: Session,
+        kind: DocumentKind[Any],
+        owners: Iterable[PartyKey] | None,
+        audience: Iterable[PartyKey] | None,
+        page: PageRequest | None,
+        filters: list[ColumnElement[bool]],
+    ) -> int:
+        """How many objects match: from the owners' counters when only owners filter
+        (one primary-key read, whatever the table size), else a ``COUNT``."""
+        owner_set = party_set(owners)
+        unfiltered = page is None or (page.date_from is None and page.date_to is None)
+        if owner_set is not None and audience is None and unfiltered:
+            where = [
+                generations.c.kind == kind.name,
+                _parties(generations.c.country_code, generations.c.party_id, owner_set),
+            ]
+            counted = session.execute(select(func.coalesce(func.sum(generations.c.objects), 0)).where(*where))
+            return int(counted.scalar_one())
+        total: int = session.execute(select(func.count()).select_from(objects).where(*filters)).scalar_one()
         return total
 
 

@@ -175,4 +175,6 @@ generations_table = Table(
     Column("country_code", String(2), primary_key=True),
     Column("party_id", String(3), primary_key=True),
     Column("generation", BigInteger, nullable=False),
+    #: How many objects of this kind the owner has: X-Total-Count without a COUNT scan.
+    Column("objects", BigInteger, nullable=False, server_default="0"),
 )
