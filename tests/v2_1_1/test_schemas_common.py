@@ -243,3 +243,21 @@ def test_dumps_omit_absent_optionals() -> None:
         "latitude": "1.000000",
         "longitude": "2.000000",
     }
+
+
+def test_coordinates_are_sent_with_the_six_decimals_2_1_1_requires() -> None:
+    from flask_ocpi.models import AdditionalGeoLocation, GeoLocation
+    from flask_ocpi.v2_1_1.schemas.common import (
+        AdditionalGeoLocationSchema,
+        GeoLocationSchema,
+        dump_additional_geo_location,
+        dump_geo_location,
+    )
+
+    geo = dump_geo_location(GeoLocation(latitude="52.37", longitude="4.9041237"))  # 2.2.1 allows 5 to 7 decimals
+    assert geo == {"latitude": "52.370000", "longitude": "4.904124"}
+    assert GeoLocationSchema().validate(geo) == {}
+    extra = dump_additional_geo_location(AdditionalGeoLocation(latitude="-3.1234567", longitude="-120.00001"))
+    assert extra == {"latitude": "-3.123457", "longitude": "-120.000010"}
+    assert AdditionalGeoLocationSchema().validate(extra) == {}
+    assert dump_geo_location(GeoLocation(latitude="north", longitude="1.000000"))["latitude"] == "north"

@@ -14,7 +14,7 @@ import functools
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -269,14 +269,25 @@ def dump_display_text(text: DisplayText) -> dict[str, Any]:
     return {"language": text.language, "text": text.text}
 
 
+def _six_decimals(coordinate: str) -> str:
+    """A coordinate as 2.1.1 writes it: exactly 6 decimals (2.2.1 allows 5 to 7)."""
+    try:
+        value = Decimal(coordinate)
+    except ArithmeticError:
+        return coordinate  # not a number: left for the receiver to refuse, never guessed at
+    if not value.is_finite():
+        return coordinate
+    return f"{value.quantize(Decimal('0.000001'), rounding=ROUND_HALF_EVEN):f}"
+
+
 def dump_geo_location(geo: GeoLocation) -> dict[str, Any]:
     """A ``GeoLocation`` as 2.1.1 JSON."""
-    return {"latitude": geo.latitude, "longitude": geo.longitude}
+    return {"latitude": _six_decimals(geo.latitude), "longitude": _six_decimals(geo.longitude)}
 
 
 def dump_additional_geo_location(geo: AdditionalGeoLocation) -> dict[str, Any]:
     """An ``AdditionalGeoLocation`` as 2.1.1 JSON."""
-    out: dict[str, Any] = {"latitude": geo.latitude, "longitude": geo.longitude}
+    out: dict[str, Any] = {"latitude": _six_decimals(geo.latitude), "longitude": _six_decimals(geo.longitude)}
     if geo.name is not None:
         out["name"] = dump_display_text(geo.name)
     return out
