@@ -6,6 +6,8 @@ repeatable and two runs with the same arguments produce the same objects.
 
 from __future__ import annotations
 
+import dataclasses
+
 import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -199,6 +201,7 @@ def session_and_cdr(owner: PartyKey, emsp: PartyKey, loc: Location, number: int)
     end = start + timedelta(hours=2)
     kwh, hours = Decimal("18.5") + number, Decimal("2")
     evse = loc.evses[0]
+    used = dataclasses.replace(loc, evses=[dataclasses.replace(evse, connectors=[evse.connectors[0]])])
     token = CdrToken(
         country_code=emsp.country_code,
         party_id=emsp.party_id,
@@ -234,7 +237,7 @@ def session_and_cdr(owner: PartyKey, emsp: PartyKey, loc: Location, number: int)
         session_id=session.id,
         cdr_token=token,
         auth_method=AuthMethod.WHITELIST,
-        location=loc,
+        location=used,  # 2.1.1 embeds only the EVSE and connector used
         currency="EUR",
         tariffs=tariffs(owner)[:1],
         charging_periods=_periods(start, kwh, hours),

@@ -32,7 +32,8 @@ from flask import current_app
 
 from flask_ocpi import signals
 from flask_ocpi.backends.commands import CommandsReceiverBackend, CommandsSenderBackend, CommandStore
-from flask_ocpi.client.http import OcpiHttp, PartnerError
+from flask_ocpi.client.errors import PartnerError
+from flask_ocpi.client.http import OcpiHttp
 from flask_ocpi.dates import utcnow
 from flask_ocpi.exceptions import InvalidOrMissingParameters, NotFound
 from flask_ocpi.models import (

@@ -22,7 +22,8 @@ from flask import current_app
 
 from flask_ocpi import signals
 from flask_ocpi.auth import Caller, hash_token, new_token
-from flask_ocpi.client.http import OcpiHttp, PartnerError
+from flask_ocpi.client.errors import PartnerError
+from flask_ocpi.client.http import OcpiHttp
 from flask_ocpi.exceptions import (
     ClientError,
     MethodNotAllowed,

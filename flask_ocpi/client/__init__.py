@@ -1,5 +1,44 @@
-"""The client half: what Flask-OCPI sends to partners."""
+"""The client half: what Flask-OCPI sends to partners.
 
-from flask_ocpi.client.http import OcpiHttp, OcpiResponse, PartnerError, PartnerUnreachable
+:class:`PartnerClient` (``PartnerClient.connect(partner)``) holds every operation towards
+one partner; errors are :class:`PartnerError` subclasses carrying the OCPI status code.
+"""
 
-__all__ = ["OcpiHttp", "OcpiResponse", "PartnerError", "PartnerUnreachable"]
+from flask_ocpi.client.calling import SentCommand
+from flask_ocpi.client.diff import Change
+from flask_ocpi.client.errors import (
+    PartnerClientError,
+    PartnerError,
+    PartnerInvalidParameters,
+    PartnerNoMatchingEndpoints,
+    PartnerNotEnoughInformation,
+    PartnerNotFound,
+    PartnerServerError,
+    PartnerUnableToUseClientApi,
+    PartnerUnknownLocation,
+    PartnerUnreachable,
+    PartnerUnsupportedVersion,
+    RefusedUrl,
+)
+from flask_ocpi.client.http import OcpiHttp, OcpiResponse
+from flask_ocpi.client.partner import PartnerClient
+
+__all__ = [
+    "Change",
+    "OcpiHttp",
+    "OcpiResponse",
+    "PartnerClient",
+    "PartnerClientError",
+    "PartnerError",
+    "PartnerInvalidParameters",
+    "PartnerNoMatchingEndpoints",
+    "PartnerNotEnoughInformation",
+    "PartnerNotFound",
+    "PartnerServerError",
+    "PartnerUnableToUseClientApi",
+    "PartnerUnknownLocation",
+    "PartnerUnreachable",
+    "PartnerUnsupportedVersion",
+    "RefusedUrl",
+    "SentCommand",
+]

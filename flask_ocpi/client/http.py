@@ -15,35 +15,11 @@ from typing import Any
 import requests
 
 from flask_ocpi.auth import encode_token, mask_token
+from flask_ocpi.client.errors import PartnerUnreachable, RefusedUrl, error_for
+from flask_ocpi.envelope import json_text
 from flask_ocpi.urlpolicy import UnsafeUrl, UrlPolicy
 
 log = logging.getLogger("flask_ocpi")
-
-
-class PartnerError(Exception):
-    """A partner answered with an error (OCPI status code outside 1xxx, or an HTTP error).
-
-    :ivar status_code: the OCPI status code, when the answer carried one.
-    :ivar http_status: the HTTP status of the answer.
-    :ivar url: the URL called.
-    """
-
-    def __init__(
-        self, message: str, *, url: str, status_code: int | None = None, http_status: int | None = None
-    ) -> None:
-        self.status_code = status_code
-        self.http_status = http_status
-        self.url = url
-        self.message = message
-        super().__init__(message)
-
-
-class PartnerUnreachable(PartnerError):
-    """The partner could not be reached (connection refused, timeout, TLS failure)."""
-
-
-class RefusedUrl(PartnerError):
-    """The outbound URL policy refuses to call this URL (see :mod:`flask_ocpi.urlpolicy`)."""
 
 
 @dataclass(slots=True)
@@ -100,9 +76,13 @@ class OcpiHttp:
         except UnsafeUrl as exc:
             log.warning("Not calling a partner URL: %s", exc)
             raise RefusedUrl(f"refused by the outbound URL policy: {exc}", url=url) from None
+        body: bytes | None = None
+        if json is not None:  # our encoder: Decimals as JSON numbers, exactly
+            body = json_text(json).encode()
+            headers["Content-Type"] = "application/json"
         try:
             response = self.session.request(
-                method, url, json=json, params=params, headers=headers, timeout=self.timeout, allow_redirects=False
+                method, url, data=body, params=params, headers=headers, timeout=self.timeout, allow_redirects=False
             )
         except requests.RequestException as exc:
             raise PartnerUnreachable(f"{method} {url} failed: {type(exc).__name__}", url=url) from exc
@@ -117,16 +97,22 @@ class OcpiHttp:
         try:
             body = response.json()
         except ValueError:
-            raise PartnerError(
+            if 200 <= response.status_code < 300:
+                log.warning(
+                    "%s %s answered HTTP %d without a JSON body; taken as success", method, url, response.status_code
+                )
+                return OcpiResponse(None, response.status_code, headers, enveloped=False)
+            raise error_for(
                 f"{method} {url} answered HTTP {response.status_code} without a JSON body",
                 url=url,
+                status_code=None,
                 http_status=response.status_code,
             ) from None
         if isinstance(body, dict) and "status_code" in body:
             status_code = body.get("status_code")
             message = body.get("status_message")
             if not isinstance(status_code, int) or not 1000 <= status_code < 2000 or response.status_code >= 400:
-                raise PartnerError(
+                raise error_for(
                     f"{method} {url} answered HTTP {response.status_code}, OCPI {status_code}: {message or ''}".rstrip(
                         ": "
                     ),
@@ -136,8 +122,11 @@ class OcpiHttp:
                 )
             return OcpiResponse(body.get("data"), response.status_code, headers, status_code, message)
         if response.status_code >= 400:
-            raise PartnerError(
-                f"{method} {url} answered HTTP {response.status_code}", url=url, http_status=response.status_code
+            raise error_for(
+                f"{method} {url} answered HTTP {response.status_code}",
+                url=url,
+                status_code=None,
+                http_status=response.status_code,
             )
         log.warning("%s %s answered without an OCPI envelope; using the body as data", method, url)
         return OcpiResponse(body, response.status_code, headers, enveloped=False)

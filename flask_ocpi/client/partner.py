@@ -1,10 +1,16 @@
-"""Pulling a partner's lists page by page, as objects of :mod:`flask_ocpi.models`.
+"""The client of one partner: everything our role does towards its endpoints.
 
-Pages are followed through the ``Link: <...>; rel="next"`` header; when a partner sends
-no usable ``Link`` (missing, malformed, or not continuing where the last page ended), the
-client continues with ``offset``/``limit`` until ``X-Total-Count`` is reached or a page
-comes back empty. An object that does not validate is logged and skipped: one bad
-object never stops a pull (transport and format chapter).
+:class:`PartnerClient` pulls lists page by page and reads single objects (this module),
+pushes our objects (:mod:`flask_ocpi.client.pushing`), sends commands and asks for
+real-time authorization (:mod:`flask_ocpi.client.calling`). Models go in and out; the
+partner's OCPI version decides the wire format. Partner errors raise
+:class:`~flask_ocpi.client.errors.PartnerError` subclasses carrying the OCPI status.
+
+Use it inside an application context::
+
+    client = PartnerClient.connect("partner-id")
+    for location in client.pull(ModuleID.LOCATIONS):
+        ...
 """
 
 from __future__ import annotations
@@ -13,56 +19,49 @@ import logging
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import requests
 from flask import current_app
 
-from flask_ocpi.client.http import OcpiHttp, OcpiResponse
+from flask_ocpi.client.calling import CommandsMixin
+from flask_ocpi.client.errors import PartnerNotFound
+from flask_ocpi.client.http import OcpiHttp
+from flask_ocpi.client.paging import iterate_pages
+from flask_ocpi.client.pushing import PushMixin
 from flask_ocpi.dates import format_datetime
 from flask_ocpi.exceptions import OcpiError
-from flask_ocpi.models import ModuleID, Partner
+from flask_ocpi.models import CDR, EVSE, Connector, Location, ModuleID, Partner, Role, Session, Tariff, Token
 from flask_ocpi.state import get_state
 
 log = logging.getLogger("flask_ocpi")
 
-#: The most pages one pull follows (a runaway partner cannot keep us paging forever).
-MAX_PAGES = 100_000
+#: One connection pool per process, shared by every partner client (keyed by nothing:
+#: ``requests`` pools per host inside one Session).
+_POOL = requests.Session()
 
 
-class PartnerClient:
+class PartnerClient(PushMixin, CommandsMixin):
     """Calls one registered partner's endpoints with our token for it.
 
     :param partner: a REGISTERED partner (its endpoints and outbound token are used).
-    :param http: the transport (timeout, URL policy, connection pool).
+    :param http: the transport (timeout, URL policy, connection pool, request ids).
     """
-
-    def __init__(self, partner: Partner, *, http: OcpiHttp) -> None:
-        if not partner.registered or not partner.outbound_token:
-            raise ValueError(f"partner {partner.id} is not registered")
-        self.partner = partner
-        self.http = http
 
     @classmethod
     def connect(cls, partner: Partner | str) -> PartnerClient:
-        """A client for ``partner`` (or its id) of the current application."""
+        """A client for ``partner`` (or its id) of the current application, sharing the
+        process's connection pool, with ``OCPI_OUTBOUND_TIMEOUT`` and the URL policy."""
         state = get_state(current_app)
         found = state.partners.get(partner_id=partner) if isinstance(partner, str) else partner
         if found is None:
             raise LookupError(f"No partner {partner!r}")
         config = state.config
-        http = OcpiHttp(token=found.outbound_token, timeout=config.outbound_timeout, policy=config.url_policy)
+        http = OcpiHttp(
+            token=found.outbound_token, timeout=config.outbound_timeout, policy=config.url_policy, session=_POOL
+        )
         return cls(found, http=http)
 
-    def url(self, module: ModuleID) -> str:
-        """The partner's endpoint URL of ``module``.
-
-        :raises LookupError: when its version details do not list the module.
-        """
-        endpoint = self.partner.endpoint(module)
-        if endpoint is None:
-            raise LookupError(f"Partner {self.partner.id} offers no {module.value} endpoint")
-        return endpoint.url
+    # --- lists ------------------------------------------------------------------------
 
     def pages(
         self,
@@ -73,44 +72,13 @@ class PartnerClient:
         limit: int | None = None,
     ) -> Iterator[list[Any]]:
         """The raw objects of a partner's list, one page at a time."""
-        base = self.url(module)
         filters: dict[str, Any] = {}
         if date_from is not None:
             filters["date_from"] = format_datetime(date_from)
         if date_to is not None:
             filters["date_to"] = format_datetime(date_to)
-        offset = 0
-        seen: set[str] = set()
-        url: str = base
-        params: dict[str, Any] | None = {**filters, **({"limit": limit} if limit else {})}
-        for _ in range(MAX_PAGES):
-            answer = self.http.get(url, params=params)
-            items = answer.data if isinstance(answer.data, list) else []
-            if not isinstance(answer.data, list):
-                log.warning("Partner %s: %s page is not a list; stopping", self.partner.id, module.value)
-            if items:
-                yield items
-            offset += len(items)
-            seen.add(_page_key(url, params))
-            following = _next_link(answer, base)
-            if following is not None and following not in seen and _link_offset(following) in (None, offset):
-                url, params = following, None
-                continue
-            if following is not None:
-                log.warning(
-                    "Partner %s: Link %s does not continue at offset %d; paging by offset",
-                    self.partner.id,
-                    following,
-                    offset,
-                )
-            total, page_size = _header_int(answer, "x-total-count"), _header_int(answer, "x-limit")
-            more = offset < total if total is not None else page_size is not None and len(items) >= page_size
-            if not items or not more:
-                return
-            if "Link" not in answer.headers:
-                log.info("Partner %s sent no Link header on a %s page; paging by offset", self.partner.id, module.value)
-            url, params = base, {**filters, "offset": offset, **({"limit": limit} if limit else {})}
-        log.warning("Partner %s: stopped %s after %d pages", self.partner.id, module.value, MAX_PAGES)
+        label = f"Partner {self.partner.id} {module.value}"
+        return iterate_pages(self.http, self.url(module), filters=filters, limit=limit, label=label)
 
     def pull(
         self,
@@ -122,7 +90,10 @@ class PartnerClient:
     ) -> Iterator[Any]:
         """The objects of a partner's list (e.g. ``ModuleID.LOCATIONS`` → Location), skipping
         (and logging) the ones that do not validate."""
-        load = _loader(self.partner, module)
+        loaders = self.wire.LOADERS
+        if module not in loaders:
+            raise LookupError(f"Cannot pull {module.value} in OCPI {self.partner.version}")
+        load = loaders[module]
         for items in self.pages(module, date_from=date_from, date_to=date_to, limit=limit):
             for item in items:
                 try:
@@ -131,42 +102,73 @@ class PartnerClient:
                     ident = item.get("id", item.get("uid")) if isinstance(item, dict) else None
                     log.warning("Partner %s: skipping an invalid %s %r: %s", self.partner.id, module.value, ident, exc)
 
+    # --- single objects -----------------------------------------------------------------
 
-def _loader(partner: Partner, module: ModuleID) -> Any:
-    if partner.version == "2.1.1":
-        from flask_ocpi.v2_1_1.client import LOADERS
+    def get_location(
+        self, location_id: str, evse_uid: str | None = None, connector_id: str | None = None
+    ) -> Location | EVSE | Connector | None:
+        """One location, EVSE or connector; ``None`` when the partner does not know it.
 
-        if module in LOADERS:
-            return LOADERS[module]
-    raise LookupError(f"Cannot pull {module.value} in OCPI {partner.version}")
+        As eMSP this reads the CPO's sender interface (``/{location_id}[/...]``); as CPO it
+        reads back our own object from the eMSP's receiver (``/{cc}/{pid}/{location_id}...``).
+        """
+        ids = [i for i in (location_id, evse_uid, connector_id) if i is not None]
+        if self.partner.local_role is Role.EMSP:
+            path, owner = self.wire.sender_path(*ids), self.theirs
+        else:
+            path, owner = self.wire.object_path(self.ours, *ids), self.ours
+        data = self._get(ModuleID.LOCATIONS, path)
+        if data is None:
+            return None
+        if connector_id is not None:
+            return self._load(self.wire.load_connector, data, "connector")  # type: ignore[no-any-return]
+        if evse_uid is not None:
+            return self._load(self.wire.load_evse, data, "EVSE")  # type: ignore[no-any-return]
+        return self._load(lambda d: self.wire.load_location(d, owner=owner), data, "location")  # type: ignore[no-any-return]
+
+    def get_session(self, session_id: str) -> Session | None:
+        """CPO: one of our sessions as the eMSP stored it (``None`` when unknown there)."""
+        self._require(Role.CPO, "get_session")
+        data = self._get(ModuleID.SESSIONS, self.wire.object_path(self.ours, session_id))
+        load = self.wire.load_session
+        return None if data is None else self._load(lambda d: load(d, owner=self.ours, token_owner=self.theirs), data)
+
+    def get_tariff(self, tariff_id: str) -> Tariff | None:
+        """CPO: one of our tariffs as the eMSP stored it."""
+        self._require(Role.CPO, "get_tariff")
+        data = self._get(ModuleID.TARIFFS, self.wire.object_path(self.ours, tariff_id))
+        return None if data is None else self._load(lambda d: self.wire.load_tariff(d, owner=self.ours), data)
+
+    def get_token(self, token_uid: str) -> Token | None:
+        """eMSP: one of our tokens as the CPO stored it."""
+        self._require(Role.EMSP, "get_token")
+        data = self._get(ModuleID.TOKENS, self.wire.object_path(self.ours, token_uid))
+        return None if data is None else self._load(lambda d: self.wire.load_token(d, owner=self.ours), data)
+
+    def get_cdr(self, url: str) -> CDR | None:
+        """CPO: a CDR we posted, read back at the URL the eMSP answered (:meth:`post_cdr`)."""
+        self._require(Role.CPO, "get_cdr")
+        try:
+            data = self.http.get(url).data
+        except PartnerNotFound:
+            return None
+        load = self.wire.load_cdr
+        cdr: CDR = self._load(lambda d: load(d, owner=self.ours, token_owner=self.theirs), data, "CDR")
+        return cdr
+
+    def _get(self, module: ModuleID, path: str) -> Any:
+        try:
+            return self._call("GET", module, path).data
+        except PartnerNotFound:
+            return None
+
+    def _load(self, load: Any, data: Any, what: str = "object") -> Any:
+        try:
+            return load(data)
+        except OcpiError as exc:
+            raise PartnerNotFound(
+                f"Partner {self.partner.id} answered an invalid {what}: {exc.message}", url=self.partner.id
+            ) from None
 
 
-def _page_key(url: str, params: dict[str, Any] | None) -> str:
-    return requests.Request("GET", url, params=params).prepare().url or url
-
-
-def _next_link(answer: OcpiResponse, base: str) -> str | None:
-    header = next((v for k, v in answer.headers.items() if k.lower() == "link"), None)
-    if not header:
-        return None
-    for link in requests.utils.parse_header_links(header):
-        if link.get("rel") == "next":
-            target = link.get("url", "")
-            if target.startswith(("https://", "http://")):
-                return target
-            log.warning("Ignoring a relative or malformed Link %r (list at %s)", target, base)
-    return None
-
-
-def _link_offset(url: str) -> int | None:
-    """The ``offset`` a next-page URL asks for, when it has a numeric one."""
-    values = parse_qs(urlsplit(url).query).get("offset")
-    return int(values[0]) if values and values[0].isdigit() else None
-
-
-def _header_int(answer: OcpiResponse, name: str) -> int | None:
-    raw = next((v for k, v in answer.headers.items() if k.lower() == name), None)
-    try:
-        return int(raw) if raw is not None else None
-    except ValueError:
-        return None
+__all__ = ["PartnerClient"]

@@ -36,7 +36,7 @@ from flask_ocpi.backends.results import WriteResult
 from flask_ocpi.backends.sessions import SessionsReceiverBackend, SessionsSenderBackend
 from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import NotFound, ServerError
-from flask_ocpi.models import CdrToken, InterfaceRole, Location, ModuleID, PartyKey, Role, Session
+from flask_ocpi.models import CdrToken, InterfaceRole, Location, ModuleID, Partner, PartyKey, Role, Session
 from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, written_doc
 from flask_ocpi.signals import listened, notify
 from flask_ocpi.state import get_state
@@ -95,24 +95,35 @@ def for_caller(items: Sequence[B], what: str) -> list[B]:
     return kept
 
 
-def located(*, ours: bool, owner: PartyKey, location_id: str, evse_uid: str, connector_id: str, what: str) -> Location:
+def located(
+    *,
+    ours: bool,
+    owner: PartyKey,
+    location_id: str,
+    evse_uid: str,
+    connector_id: str,
+    what: str,
+    partner: Partner | None = None,
+) -> Location:
     """The location 2.1.1 embeds in a session or CDR, from the locations backend of the tree.
 
     ``ours``: the object is ours (CPO tree: our locations SENDER backend); otherwise it was
     pushed to us by ``owner`` (eMSP tree: the locations RECEIVER backend). The location is
-    reduced to the EVSE and connector in use. 3000 when it cannot be found.
+    reduced to the EVSE and connector in use. 3000 when it cannot be found. ``partner`` is
+    the partner asking (default: the caller of the current request).
     """
     state = get_state(current_app)
+    who = partner or caller()
     found: Location | None = None
     if ours:
         sender = state.backend(ModuleID.LOCATIONS, InterfaceRole.SENDER)
         if isinstance(sender, LocationsSenderBackend):
-            found = sender.get_location(partner=caller(), location_id=location_id)
+            found = sender.get_location(partner=who, location_id=location_id)
     else:
         receiver = state.backend(ModuleID.LOCATIONS, InterfaceRole.RECEIVER)
         if isinstance(receiver, LocationsReceiverBackend):
             found = receiver.get_location(
-                partner=caller(), country_code=owner.country_code, party_id=owner.party_id, location_id=location_id
+                partner=who, country_code=owner.country_code, party_id=owner.party_id, location_id=location_id
             )
     if found is None:
         raise ServerError(

@@ -1,0 +1,91 @@
+"""What every part of the partner client shares: the partner, the transport, the wire module."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from types import ModuleType
+from typing import Any
+from urllib.parse import quote
+
+from flask_ocpi.client.http import OcpiHttp, OcpiResponse
+from flask_ocpi.models import ModuleID, Partner, PartyKey, Role
+
+log = logging.getLogger("flask_ocpi")
+
+
+class ClientBase:
+    """One registered partner, called with our token for it.
+
+    :param partner: a REGISTERED partner (its endpoints and outbound token are used).
+    :param http: the transport (timeout, URL policy, connection pool, request ids).
+    """
+
+    def __init__(self, partner: Partner, *, http: OcpiHttp) -> None:
+        if not partner.registered or not partner.outbound_token or not partner.version:
+            raise ValueError(f"partner {partner.id} is not registered")
+        self.partner = partner
+        self.http = http
+
+    @property
+    def wire(self) -> ModuleType:
+        """The partner version's client wire module (e.g. :mod:`flask_ocpi.v2_1_1.client`).
+
+        :raises LookupError: when Flask-OCPI cannot talk that version as a client.
+        """
+        version = self.partner.version or ""
+        try:
+            return importlib.import_module(f"flask_ocpi.v{version.replace('.', '_')}.client")
+        except ImportError:
+            raise LookupError(
+                f"Partner {self.partner.id} uses OCPI {version}, which the client does not speak"
+            ) from None
+
+    def url(self, module: ModuleID) -> str:
+        """The partner's endpoint URL of ``module``.
+
+        :raises LookupError: when its version details do not list the module.
+        """
+        endpoint = self.partner.endpoint(module)
+        if endpoint is None:
+            raise LookupError(f"Partner {self.partner.id} offers no {module.value} endpoint")
+        return endpoint.url
+
+    @property
+    def ours(self) -> PartyKey:
+        """Our party on this connection."""
+        return self.partner.local_party
+
+    @property
+    def theirs(self) -> PartyKey:
+        """The partner's party (the first of its credentials)."""
+        return self.wire.their_party(self.partner)  # type: ignore[no-any-return]
+
+    def _require(self, role: Role, operation: str) -> None:
+        """Refuse ``operation`` unless this connection lives on our ``role`` tree."""
+        if self.partner.local_role is not role:
+            raise ValueError(
+                f"{operation} is a {role.value} operation, but partner {self.partner.id} is connected to our "
+                f"{self.partner.local_role.value if self.partner.local_role else 'unknown'} side"
+            )
+
+    def _own(self, country_code: str, party_id: str, what: str) -> PartyKey:
+        """The owner of an object we send, which must be our party on this connection."""
+        owner = PartyKey(country_code, party_id)
+        if owner != self.ours:
+            raise ValueError(f"{what} belongs to {owner}, not to our party {self.ours} of partner {self.partner.id}")
+        return owner
+
+    def _call(
+        self,
+        method: str,
+        module: ModuleID,
+        path: str = "",
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> OcpiResponse:
+        """One request to ``module``'s endpoint plus ``path`` (each segment URL-quoted)."""
+        base = self.url(module).rstrip("/")
+        quoted = "/".join(quote(part, safe="") for part in path.split("/")) if path else ""
+        return self.http.request(method, base + quoted, json=json, params=params)
