@@ -11,12 +11,14 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from flask_ocpi import registration
+from flask_ocpi.cli_client import deliver_command, deliveries_command, retry_delivery_command, sync_command
 from flask_ocpi.cli_commands import expire_commands_command
 from flask_ocpi.models import Partner, Role
 from flask_ocpi.state import get_state
 
-ocpi_cli = AppGroup("ocpi", help="Manage OCPI partners (registration, credentials) and commands.")
-ocpi_cli.add_command(expire_commands_command)
+ocpi_cli = AppGroup("ocpi", help="Manage OCPI partners, commands, synchronisation and pushes.")
+for _command in (expire_commands_command, sync_command, deliver_command, deliveries_command, retry_delivery_command):
+    ocpi_cli.add_command(_command)
 
 
 def _fail(message: str) -> None:

@@ -31,6 +31,11 @@ DEFAULTS: dict[str, Any] = {
     "OCPI_COMMAND_TIMEOUT": 120,
     "OCPI_LIST_CACHE_SIZE": 256,
     "OCPI_AUTH_CACHE_TTL": 1.0,
+    "OCPI_SYNC_OVERLAP": 3600.0,
+    "OCPI_PUSH_RETRY_DELAY": 5.0,
+    "OCPI_PUSH_MAX_RETRY_DELAY": 3600.0,
+    "OCPI_PUSH_MAX_ATTEMPTS": 12,
+    "OCPI_PUSH_LEASE": 120.0,
     "OCPI_OUTBOUND_ALLOW_HTTP": False,
     "OCPI_OUTBOUND_ALLOW_LOOPBACK": False,
     "OCPI_OUTBOUND_ALLOW_PRIVATE": False,
@@ -72,6 +77,11 @@ class OcpiConfig:
     command_timeout: int = 120
     list_cache_size: int = 256
     auth_cache_ttl: float = 1.0
+    sync_overlap: float = 3600.0
+    push_retry_delay: float = 5.0
+    push_max_retry_delay: float = 3600.0
+    push_max_attempts: int = 12
+    push_lease: float = 120.0
     url_policy: UrlPolicy = field(default_factory=UrlPolicy)
     required_endpoints: Mapping[Role, frozenset[str]] = field(default_factory=dict)
     openapi_enabled: bool = True
@@ -118,6 +128,11 @@ class OcpiConfig:
             command_timeout=_positive_int("OCPI_COMMAND_TIMEOUT", get("OCPI_COMMAND_TIMEOUT")),
             list_cache_size=_non_negative_int("OCPI_LIST_CACHE_SIZE", get("OCPI_LIST_CACHE_SIZE")),
             auth_cache_ttl=_non_negative_number("OCPI_AUTH_CACHE_TTL", get("OCPI_AUTH_CACHE_TTL")),
+            sync_overlap=_non_negative_number("OCPI_SYNC_OVERLAP", get("OCPI_SYNC_OVERLAP")),
+            push_retry_delay=_non_negative_number("OCPI_PUSH_RETRY_DELAY", get("OCPI_PUSH_RETRY_DELAY")),
+            push_max_retry_delay=_non_negative_number("OCPI_PUSH_MAX_RETRY_DELAY", get("OCPI_PUSH_MAX_RETRY_DELAY")),
+            push_max_attempts=_positive_int("OCPI_PUSH_MAX_ATTEMPTS", get("OCPI_PUSH_MAX_ATTEMPTS")),
+            push_lease=_non_negative_number("OCPI_PUSH_LEASE", get("OCPI_PUSH_LEASE")),
             url_policy=UrlPolicy(
                 allow_http=_bool("OCPI_OUTBOUND_ALLOW_HTTP", get("OCPI_OUTBOUND_ALLOW_HTTP")),
                 allow_loopback=_bool("OCPI_OUTBOUND_ALLOW_LOOPBACK", get("OCPI_OUTBOUND_ALLOW_LOOPBACK")),

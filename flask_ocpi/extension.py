@@ -5,29 +5,34 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import flask
 from flask import Flask, current_app, request
 
-from flask_ocpi import commands, errors, registration
+from flask_ocpi import commands, errors, push, registration
 from flask_ocpi.auth import authenticate, set_caller
 from flask_ocpi.backends.base import ModuleBackend
 from flask_ocpi.backends.commands import CommandStore
+from flask_ocpi.backends.deliveries import DeliveryStore, SyncStore
 from flask_ocpi.backends.partners import PartnerStore
 from flask_ocpi.blueprint import OcpiBlueprint
 from flask_ocpi.caches import TTLCache
 from flask_ocpi.config import OcpiConfig
+from flask_ocpi.dispatch import Dispatcher, ThreadDispatcher
 from flask_ocpi.exceptions import ConfigError, Unauthorized
 from flask_ocpi.listcache import ListCache
 from flask_ocpi.models import (
     CommandRecord,
     CommandResult,
     CommandResultType,
+    Delivery,
     InterfaceRole,
     ModuleID,
     Partner,
     PartyKey,
     Role,
+    Tariff,
     TokenScope,
 )
 from flask_ocpi.openapi import OcpiApi
@@ -35,6 +40,11 @@ from flask_ocpi.request_id import add_request_id_headers, assign_request_ids
 from flask_ocpi.state import EXTENSION_KEY, OcpiState, get_state
 from flask_ocpi.versions import adapter
 from flask_ocpi.views import versions as versions_views
+
+if TYPE_CHECKING:
+    from flask_ocpi.client.partner import PartnerClient
+    from flask_ocpi.push import Pushable
+    from flask_ocpi.sync import SyncResult
 
 log = logging.getLogger("flask_ocpi")
 
@@ -58,6 +68,12 @@ class OCPI:
         exactly when its backend is given.
     :param commands: where commands awaiting their asynchronous result are stored
         (required with a commands backend).
+    :param deliveries: where changes waiting to be pushed to partners are stored
+        (required for :meth:`changed`; see :mod:`flask_ocpi.push`).
+    :param sync: where the last successful pull per partner and module is kept (required
+        for :meth:`sync`; see :mod:`flask_ocpi.sync`).
+    :param dispatcher: what runs deliveries (default: a
+        :class:`~flask_ocpi.dispatch.ThreadDispatcher` per process).
 
     Configuration is read from ``OCPI_*`` keys in ``app.config`` (see
     :data:`flask_ocpi.config.DEFAULTS`) once, in :meth:`init_app`.
@@ -70,10 +86,16 @@ class OCPI:
         partners: PartnerStore | None = None,
         backends: Iterable[ModuleBackend] = (),
         commands: CommandStore | None = None,
+        deliveries: DeliveryStore | None = None,
+        sync: SyncStore | None = None,
+        dispatcher: Dispatcher | None = None,
     ) -> None:
         self._partners = partners
         self._backends = tuple(backends)
         self._commands = commands
+        self._deliveries = deliveries
+        self._sync = sync
+        self._dispatcher = dispatcher
         if app is not None:
             self.init_app(app)
 
@@ -84,6 +106,9 @@ class OCPI:
         partners: PartnerStore | None = None,
         backends: Iterable[ModuleBackend] | None = None,
         commands: CommandStore | None = None,
+        deliveries: DeliveryStore | None = None,
+        sync: SyncStore | None = None,
+        dispatcher: Dispatcher | None = None,
     ) -> None:
         """Register the OCPI blueprints, docs and CLI on ``app``.
 
@@ -106,6 +131,9 @@ class OCPI:
             partners=store,
             backends=indexed,
             commands=command_store,
+            deliveries=deliveries if deliveries is not None else self._deliveries,
+            sync=sync if sync is not None else self._sync,
+            dispatcher=dispatcher or self._dispatcher or ThreadDispatcher(),
             list_cache=ListCache(config.list_cache_size),
             auth_cache=TTLCache(config.auth_cache_ttl),
         )
@@ -151,6 +179,28 @@ class OCPI:
     def expire_commands(self, *, limit: int = 100) -> list[CommandRecord]:
         """Send TIMEOUT for overdue commands. See :func:`flask_ocpi.commands.expire_commands`."""
         return commands.expire_commands(limit=limit)
+
+    def changed(self, obj: Pushable, *, previous: Pushable | None = None) -> list[Delivery]:
+        """Push ``obj``'s new state to every partner concerned. See :func:`flask_ocpi.push.changed`."""
+        return push.changed(obj, previous=previous)
+
+    def deleted(self, tariff: Tariff) -> list[Delivery]:
+        """Push a tariff's deletion. See :func:`flask_ocpi.push.deleted`."""
+        return push.deleted(tariff)
+
+    def sync(
+        self, partner: Partner | str, *, modules: Iterable[ModuleID | str] | None = None, full: bool = False
+    ) -> list[SyncResult]:
+        """Pull a partner's lists into our receiver backends. See :func:`flask_ocpi.sync.sync`."""
+        from flask_ocpi.sync import sync
+
+        return sync(partner, modules=modules, full=full)
+
+    def client(self, partner: Partner | str) -> PartnerClient:
+        """The client of one partner. See :class:`flask_ocpi.client.PartnerClient`."""
+        from flask_ocpi.client.partner import PartnerClient
+
+        return PartnerClient.connect(partner)
 
     def partners(self) -> list[Partner]:
         """All partners of the current application."""
@@ -213,10 +263,19 @@ _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 def _blueprint(name: str, url_prefix: str, description: str, *, role: Role | None) -> OcpiBlueprint:
     blp = OcpiBlueprint(name, __name__, url_prefix=url_prefix, description=description)
     blp.before_request(assign_request_ids)
+    blp.before_request(_start_deliveries)
     blp.before_request(functools.partial(_authenticate, role))
     blp.after_request(add_request_id_headers)
     blp.register_error_handler(Exception, errors.handle_error)
     return blp
+
+
+def _start_deliveries() -> None:
+    """``before_request`` of every OCPI blueprint: make sure this process delivers the
+    changes left pending (by a previous run, or retries) once it serves OCPI."""
+    state = get_state(current_app)
+    if state.deliveries is not None:
+        state.dispatcher.start(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 def _authenticate(tree: Role | None) -> None:

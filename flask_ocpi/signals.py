@@ -85,15 +85,32 @@ command_received = _signals.signal("command-received")
 #: timed it out; ``SENT``: a CPO posted it to our response_url).
 command_result_received = _signals.signal("command-result-received")
 
+# --- outbound (the client) ---
+
+#: One module's pull from a partner finished (:func:`flask_ocpi.sync.sync`), completed or
+#: stopped by an error. kwargs: ``partner``, ``module`` (ModuleID), ``result``
+#: (:class:`~flask_ocpi.sync.SyncResult`: ``stored``, ``skipped``, ``date_from``,
+#: ``date_to``, ``error``).
+pull_finished = _signals.signal("pull-finished")
+
+#: A change could not be delivered to a partner and Flask-OCPI gave up retrying
+#: (``OCPI_PUSH_MAX_ATTEMPTS`` reached, or a failure no retry can fix). The delivery is
+#: kept as ``FAILED`` for an operator (``flask ocpi deliveries``); the partner can resync
+#: by pulling. kwargs: ``partner_id``, ``delivery`` (:class:`~flask_ocpi.models.Delivery`),
+#: ``error`` (str).
+delivery_failed = _signals.signal("delivery-failed")
+
 __all__ = [
     "cdr_received",
     "command_received",
     "command_result_received",
+    "delivery_failed",
     "location_updated",
     "notify",
     "partner_registered",
     "partner_unregistered",
     "partner_updated",
+    "pull_finished",
     "session_updated",
     "tariff_deleted",
     "tariff_updated",

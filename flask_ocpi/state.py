@@ -9,9 +9,11 @@ from flask import Flask
 
 from flask_ocpi.backends.base import ModuleBackend
 from flask_ocpi.backends.commands import CommandStore
+from flask_ocpi.backends.deliveries import DeliveryStore, SyncStore
 from flask_ocpi.backends.partners import PartnerStore
 from flask_ocpi.caches import TTLCache
 from flask_ocpi.config import OcpiConfig
+from flask_ocpi.dispatch import Dispatcher, ThreadDispatcher
 from flask_ocpi.listcache import ListCache
 from flask_ocpi.models import InterfaceRole, ModuleID
 
@@ -34,6 +36,9 @@ class OcpiState:
     backends: dict[tuple[ModuleID, InterfaceRole], ModuleBackend] = field(default_factory=dict)
     api: Api | None = None
     commands: CommandStore | None = None
+    deliveries: DeliveryStore | None = None
+    sync: SyncStore | None = None
+    dispatcher: Dispatcher = field(default_factory=ThreadDispatcher)
     list_cache: ListCache = field(default_factory=lambda: ListCache(0))
     auth_cache: TTLCache[Caller] = field(default_factory=lambda: TTLCache(0))
 

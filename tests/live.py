@@ -13,8 +13,8 @@ from werkzeug.serving import make_server
 class LiveServer:
     """A threaded werkzeug server on an ephemeral loopback port."""
 
-    def __init__(self, app: Callable[..., Any]) -> None:
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+    def __init__(self, app: Callable[..., Any], *, port: int = 0) -> None:
+        self._server = make_server("127.0.0.1", port, app, threaded=True)
         self.port = self._server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)

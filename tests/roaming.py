@@ -146,16 +146,17 @@ def _party(name: str, key: PartyKey, **config: Any) -> tuple[Flask, LiveServer]:
     return app, server
 
 
-def cpo_side(**config: Any) -> Side:
-    """The CPO party (not yet served)."""
+def cpo_side(outbound: dict[str, Any] | None = None, **config: Any) -> Side:
+    """The CPO party (not yet served); ``outbound``: OCPI kwargs (deliveries, sync, dispatcher)."""
     app, server = _party("cpo", CPO, OCPI_ROLES=["CPO"], **config)
     ocpi = OCPI()
     side = Side(app, ocpi, server)
     points = ChargePoints(side.locations)
     side.extras["charge_points"] = points
+    outbound = dict(outbound or {})
     ocpi.init_app(
         app,
-        partners=MemoryPartnerStore(),
+        partners=outbound.pop("partners", None) or MemoryPartnerStore(),
         commands=side.commands,
         backends=[
             side.locations.sender(),
@@ -165,20 +166,22 @@ def cpo_side(**config: Any) -> Side:
             side.tokens.receiver(),
             points,
         ],
+        **outbound,
     )
     return side
 
 
-def emsp_side(**config: Any) -> Side:
-    """The eMSP party (not yet served)."""
+def emsp_side(outbound: dict[str, Any] | None = None, **config: Any) -> Side:
+    """The eMSP party (not yet served); ``outbound``: OCPI kwargs (deliveries, sync, dispatcher)."""
     app, server = _party("emsp", EMSP, OCPI_ROLES=["EMSP"], **config)
     ocpi = OCPI()
     side = Side(app, ocpi, server)
     results = CommandResults()
     side.extras["results"] = results
+    outbound = dict(outbound or {})
     ocpi.init_app(
         app,
-        partners=MemoryPartnerStore(),
+        partners=outbound.pop("partners", None) or MemoryPartnerStore(),
         commands=side.commands,
         backends=[
             side.locations.receiver(),
@@ -188,14 +191,17 @@ def emsp_side(**config: Any) -> Side:
             side.tokens.sender(),
             results,
         ],
+        **outbound,
     )
     return side
 
 
 @contextmanager
-def roaming(**config: Any) -> Iterator[tuple[Side, Side]]:
+def roaming(
+    *, cpo_outbound: dict[str, Any] | None = None, emsp_outbound: dict[str, Any] | None = None, **config: Any
+) -> Iterator[tuple[Side, Side]]:
     """A served CPO and eMSP, the eMSP registered with the CPO (both know each other)."""
-    cpo, emsp = cpo_side(**config), emsp_side(**config)
+    cpo, emsp = cpo_side(cpo_outbound, **config), emsp_side(emsp_outbound, **config)
     cpo.server.start()
     emsp.server.start()
     try:

@@ -16,7 +16,7 @@ Use it inside an application context::
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -87,9 +87,10 @@ class PartnerClient(PushMixin, CommandsMixin):
         date_from: datetime | None = None,
         date_to: datetime | None = None,
         limit: int | None = None,
+        invalid: Callable[[Any, OcpiError], None] | None = None,
     ) -> Iterator[Any]:
         """The objects of a partner's list (e.g. ``ModuleID.LOCATIONS`` → Location), skipping
-        (and logging) the ones that do not validate."""
+        (and logging) the ones that do not validate; ``invalid(item, error)`` hears of each."""
         loaders = self.wire.LOADERS
         if module not in loaders:
             raise LookupError(f"Cannot pull {module.value} in OCPI {self.partner.version}")
@@ -101,6 +102,8 @@ class PartnerClient(PushMixin, CommandsMixin):
                 except OcpiError as exc:
                     ident = item.get("id", item.get("uid")) if isinstance(item, dict) else None
                     log.warning("Partner %s: skipping an invalid %s %r: %s", self.partner.id, module.value, ident, exc)
+                    if invalid is not None:
+                        invalid(item, exc)
 
     # --- single objects -----------------------------------------------------------------
 

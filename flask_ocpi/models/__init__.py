@@ -33,6 +33,7 @@ from flask_ocpi.models.common import (
     Role,
 )
 from flask_ocpi.models.credentials import Credentials, CredentialsRole, Endpoint, Version, VersionDetails
+from flask_ocpi.models.deliveries import Delivery, DeliveryOperation, DeliveryStatus
 from flask_ocpi.models.locations import (
     EVSE,
     AdditionalGeoLocation,
@@ -119,6 +120,9 @@ __all__ = [
     "Credentials",
     "CredentialsRole",
     "DayOfWeek",
+    "Delivery",
+    "DeliveryOperation",
+    "DeliveryStatus",
     "DisplayText",
     "Endpoint",
     "EnergyContract",

@@ -262,3 +262,33 @@ def exercise(store: SQLAlchemyPartnerStore, check: SQLAlchemyPartnerStore) -> No
     store.delete(partner_id="minimal")
     assert check.list() == [changed]
     assert store.list() == [changed]
+
+
+# --- stores of deliveries and sync marks -------------------------------------------------
+
+
+@pytest.fixture(params=ALL_BACKENDS)
+def store_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database | None]:
+    """The database behind a store under test, with the Flask-OCPI tables created: ``None``
+    for memory, else SQLite and (with ``OCPI_TEST_POSTGRES_URL``) PostgreSQL."""
+    if request.param == "memory":
+        yield None
+        return
+    with open_database(request.param, tmp_path) as database:
+        create_tables(database.create_engine())
+        yield database
+
+
+def race(workers: list[Callable[[], Any]]) -> list[Any]:
+    """Run the callables in threads released together by a barrier; their results in order."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    barrier = threading.Barrier(len(workers))
+
+    def run(work: Callable[[], Any]) -> Any:
+        barrier.wait()
+        return work()
+
+    with ThreadPoolExecutor(max_workers=len(workers)) as pool:
+        return list(pool.map(run, workers))

@@ -7,6 +7,7 @@ The object stores (:class:`MemoryLocations`, :class:`MemorySessions`, :class:`Me
 
 from flask_ocpi.backends.memory.cdrs import MemoryCdrs
 from flask_ocpi.backends.memory.commands import MemoryCommandStore
+from flask_ocpi.backends.memory.deliveries import MemoryDeliveryStore, MemorySyncStore
 from flask_ocpi.backends.memory.documents import MemoryDocuments
 from flask_ocpi.backends.memory.locations import MemoryLocations
 from flask_ocpi.backends.memory.partners import MemoryPartnerStore
@@ -17,10 +18,12 @@ from flask_ocpi.backends.memory.tokens import MemoryTokens
 __all__ = [
     "MemoryCdrs",
     "MemoryCommandStore",
+    "MemoryDeliveryStore",
     "MemoryDocuments",
     "MemoryLocations",
     "MemoryPartnerStore",
     "MemorySessions",
+    "MemorySyncStore",
     "MemoryTariffs",
     "MemoryTokens",
 ]

@@ -13,7 +13,8 @@ The object stores keep locations, sessions, CDRs, tariffs and tokens as JSON doc
 in one table, ``ocpi_objects`` (see :data:`~flask_ocpi.backends.sqlalchemy.tables.objects_table`).
 
 Importing this package declares every Flask-OCPI table (the command store's
-``ocpi_commands`` included) on :data:`metadata`, whatever else was imported. The
+``ocpi_commands``, the pushes waiting in ``ocpi_deliveries`` and the pull marks in
+``ocpi_sync_marks`` included) on :data:`metadata`, whatever else was imported. The
 tables live in :data:`metadata` (all named ``ocpi_*``), separate from the host's
 declarative ``Base``: include it in the host's migrations, or call
 :func:`create_tables` in development and tests.
@@ -26,6 +27,7 @@ from flask_ocpi.backends.sqlalchemy.base import (
 )
 from flask_ocpi.backends.sqlalchemy.cdrs import SQLAlchemyCdrs
 from flask_ocpi.backends.sqlalchemy.commands import SQLAlchemyCommandStore
+from flask_ocpi.backends.sqlalchemy.deliveries import SQLAlchemyDeliveryStore, SQLAlchemySyncStore
 from flask_ocpi.backends.sqlalchemy.documents import SQLAlchemyDocuments
 from flask_ocpi.backends.sqlalchemy.locations import SQLAlchemyLocations
 from flask_ocpi.backends.sqlalchemy.partners import SQLAlchemyPartnerStore
@@ -38,10 +40,12 @@ __all__ = [
     "SQLAlchemyBackendBase",
     "SQLAlchemyCdrs",
     "SQLAlchemyCommandStore",
+    "SQLAlchemyDeliveryStore",
     "SQLAlchemyDocuments",
     "SQLAlchemyLocations",
     "SQLAlchemyPartnerStore",
     "SQLAlchemySessions",
+    "SQLAlchemySyncStore",
     "SQLAlchemyTariffs",
     "SQLAlchemyTokens",
     "SessionSource",

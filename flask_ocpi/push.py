@@ -1,0 +1,284 @@
+"""Push on change: the host says an object changed, every partner concerned receives it.
+
+:func:`changed` (``ocpi.changed(obj, previous=...)``) finds the registered partners with a
+receiver endpoint for the object (a location or tariff goes to every eMSP connected to
+our party; a session or CDR only to the eMSP of its token; a token to every CPO), and
+stores one delivery per partner in the :class:`~flask_ocpi.backends.deliveries.DeliveryStore`.
+Nothing is sent in the host's request: the dispatcher (:mod:`flask_ocpi.dispatch`)
+delivers in a background thread, inline (tests), or on a task queue (RQ).
+
+Deliveries are coalesced per partner and object: only the latest state is sent. With the
+``previous`` state, the partner gets PATCHes of what changed since the state it last had
+(an EVSE status change is one small PATCH); without it, or when the partner does not
+know the object (404), a PUT. A failure is retried with exponential backoff
+(``OCPI_PUSH_RETRY_DELAY`` doubling up to ``OCPI_PUSH_MAX_RETRY_DELAY``), at most
+``OCPI_PUSH_MAX_ATTEMPTS`` times; then the delivery is kept as ``FAILED`` for an operator
+and :data:`~flask_ocpi.signals.delivery_failed` is sent. Deliveries live in the store, so
+a restart loses none.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+
+from flask_ocpi import signals
+from flask_ocpi.backends.codec import from_document, to_document
+from flask_ocpi.backends.deliveries import DeliveryStore
+from flask_ocpi.client.errors import (
+    PartnerError,
+    PartnerInvalidParameters,
+    PartnerNotFound,
+    PartnerUnknownLocation,
+    RefusedUrl,
+)
+from flask_ocpi.client.partner import PartnerClient
+from flask_ocpi.dates import utcnow
+from flask_ocpi.envelope import json_text
+from flask_ocpi.models import (
+    CDR,
+    Delivery,
+    DeliveryOperation,
+    Location,
+    ModuleID,
+    Partner,
+    PartyKey,
+    Role,
+    Session,
+    Tariff,
+    Token,
+)
+from flask_ocpi.signals import notify
+from flask_ocpi.state import OcpiState, get_state
+
+log = logging.getLogger("flask_ocpi")
+
+Pushable = Location | Session | CDR | Tariff | Token
+
+#: Module, model class and the role of ours that sends it.
+_KINDS: dict[type, tuple[ModuleID, Role]] = {
+    Location: (ModuleID.LOCATIONS, Role.CPO),
+    Session: (ModuleID.SESSIONS, Role.CPO),
+    CDR: (ModuleID.CDRS, Role.CPO),
+    Tariff: (ModuleID.TARIFFS, Role.CPO),
+    Token: (ModuleID.TOKENS, Role.EMSP),
+}
+_CLASSES: dict[ModuleID, type] = {module: cls for cls, (module, _) in _KINDS.items()}
+
+
+def _store(state: OcpiState) -> DeliveryStore:
+    if state.deliveries is None:
+        raise RuntimeError("No delivery store: pass OCPI(app, ..., deliveries=SQLAlchemyDeliveryStore(db))")
+    return state.deliveries
+
+
+def encode(obj: Pushable) -> str:
+    """An object as the JSON text a delivery keeps."""
+    return json_text(to_document(obj))
+
+
+def decode(module: ModuleID, text: str) -> Any:
+    """The object a delivery keeps (Decimals exact)."""
+    return from_document(_CLASSES[module], json.loads(text, parse_float=Decimal))
+
+
+def _owner_and_id(obj: Pushable) -> tuple[PartyKey, str]:
+    return PartyKey(obj.country_code, obj.party_id), obj.uid if isinstance(obj, Token) else obj.id
+
+
+def audience(obj: Pushable) -> list[Partner]:
+    """The registered partners that receive ``obj``: connected to its owner's party on the
+    sending role's tree, with a receiver endpoint for its module; sessions and CDRs only
+    to the eMSP of their token."""
+    kind = _KINDS.get(type(obj))
+    if kind is None:
+        raise TypeError(f"Cannot push a {type(obj).__name__}")
+    module, role = kind
+    owner, _ = _owner_and_id(obj)
+    token_party = (
+        PartyKey(obj.cdr_token.country_code, obj.cdr_token.party_id) if isinstance(obj, (Session, CDR)) else None
+    )
+    return [
+        p
+        for p in get_state(current_app).partners.list()
+        if p.registered
+        and p.local_role is role
+        and p.local_party == owner
+        and p.endpoint(module) is not None
+        and (token_party is None or token_party in p.parties)
+    ]
+
+
+def changed(obj: Pushable, *, previous: Pushable | None = None) -> list[Delivery]:
+    """Deliver ``obj``'s new state to every partner concerned (see the module docs).
+
+    :param previous: the state before the change, when the host knows it: partners then
+        get a PATCH of the differences instead of a PUT.
+    :returns: the stored deliveries (one per partner).
+    """
+    operation = DeliveryOperation.POST if isinstance(obj, CDR) else DeliveryOperation.PUT
+    return _enqueue(obj, operation, encode(obj), encode(previous) if previous is not None else None)
+
+
+def deleted(tariff: Tariff) -> list[Delivery]:
+    """Tell every eMSP concerned that ``tariff`` was deleted (the only deletion OCPI has)."""
+    if not isinstance(tariff, Tariff):
+        raise TypeError("Only tariffs are deleted in OCPI; invalidate tokens and mark EVSEs REMOVED instead")
+    return _enqueue(tariff, DeliveryOperation.DELETE, encode(tariff), None)
+
+
+def _enqueue(obj: Pushable, operation: DeliveryOperation, payload: str, previous: str | None) -> list[Delivery]:
+    state = get_state(current_app)
+    store = _store(state)
+    module, _ = _KINDS[type(obj)]
+    owner, object_id = _owner_and_id(obj)
+    key = f"{owner.country_code}/{owner.party_id}/{object_id}"
+    now = utcnow()
+    deliveries = [
+        store.enqueue(
+            partner_id=partner.id,
+            module=module,
+            object_key=key,
+            operation=operation,
+            payload=payload,
+            previous=previous,
+            now=now,
+        )
+        for partner in audience(obj)
+    ]
+    if deliveries:
+        log.info("%s %s changed: %d deliveries queued", module.value, key, len(deliveries))
+        state.dispatcher.wake(current_app._get_current_object(), [d.id for d in deliveries])  # type: ignore[attr-defined]
+    return deliveries
+
+
+# --- delivering -----------------------------------------------------------------------------
+
+
+def deliver_due(*, limit: int = 100) -> int:
+    """Claim and deliver up to ``limit`` due deliveries (inside an app context).
+
+    :returns: how many were attempted.
+    """
+    state = get_state(current_app)
+    claimed = _store(state).claim_due(now=utcnow(), lease_seconds=state.config.push_lease, limit=limit)
+    for delivery in claimed:
+        _attempt(state, delivery)
+    return len(claimed)
+
+
+def deliver(delivery_id: str) -> bool | None:
+    """Claim and deliver one delivery (a task-queue job carrying its id).
+
+    :returns: ``True`` delivered, ``False`` failed (retried later or given up), ``None``
+        when it was not due or is held by another worker.
+    """
+    state = get_state(current_app)
+    delivery = _store(state).claim(delivery_id=delivery_id, now=utcnow(), lease_seconds=state.config.push_lease)
+    return None if delivery is None else _attempt(state, delivery)
+
+
+def _attempt(state: OcpiState, delivery: Delivery) -> bool:
+    store = _store(state)
+    partner = state.partners.get(partner_id=delivery.partner_id)
+    try:
+        if partner is None or not partner.registered:
+            raise _Permanent(f"partner {delivery.partner_id} is not registered")
+        _send(PartnerClient.connect(partner), delivery)
+    except (_Permanent, PartnerInvalidParameters, RefusedUrl, ValueError, LookupError) as exc:
+        _give_up(store, delivery, _describe(exc))
+        return False
+    except PartnerError as exc:
+        attempts = delivery.attempts + 1
+        if attempts >= state.config.push_max_attempts:
+            _give_up(store, delivery, f"{exc.message} (after {attempts} attempts)")
+            return False
+        delay = min(state.config.push_retry_delay * 2 ** (attempts - 1), state.config.push_max_retry_delay)
+        log.warning(
+            "Delivery %s of %s %s to %s failed (attempt %d), retrying in %.0f s: %s",
+            delivery.id,
+            delivery.module.value,
+            delivery.object_key,
+            delivery.partner_id,
+            attempts,
+            delay,
+            exc.message,
+        )
+        store.failed(
+            delivery_id=delivery.id,
+            revision=delivery.revision,
+            error=exc.message,
+            next_attempt=utcnow() + timedelta(seconds=delay),
+        )
+        state.dispatcher.retry_later(current_app._get_current_object(), delivery.id, delay)  # type: ignore[attr-defined]
+        return False
+    sent = delivery.payload if delivery.operation is DeliveryOperation.PUT else None
+    store.delivered(delivery_id=delivery.id, revision=delivery.revision, sent=sent)
+    log.info("Delivered %s %s to %s", delivery.module.value, delivery.object_key, delivery.partner_id)
+    return True
+
+
+class _Permanent(Exception):
+    """A failure no retry can fix."""
+
+
+def _describe(exc: Exception) -> str:
+    return exc.message if isinstance(exc, PartnerError) else str(exc)
+
+
+def _give_up(store: DeliveryStore, delivery: Delivery, error: str) -> None:
+    log.error(
+        "Giving up delivery %s of %s %s to %s: %s",
+        delivery.id,
+        delivery.module.value,
+        delivery.object_key,
+        delivery.partner_id,
+        error,
+    )
+    kept = store.give_up(delivery_id=delivery.id, revision=delivery.revision, error=error)
+    notify(signals.delivery_failed, partner_id=delivery.partner_id, delivery=kept or delivery, error=error)
+
+
+def _send(client: PartnerClient, delivery: Delivery) -> None:
+    """One delivery's requests: PATCHes from the previous state, or a PUT/DELETE/POST."""
+    module, new = delivery.module, decode(delivery.module, delivery.payload or "")
+    if delivery.operation is DeliveryOperation.DELETE:
+        try:
+            client.delete_tariff(new)
+        except PartnerNotFound:
+            log.info("Tariff %s was already unknown at %s", delivery.object_key, delivery.partner_id)
+        return
+    if delivery.operation is DeliveryOperation.POST:
+        client.post_cdr(new)
+        return
+    puts: dict[ModuleID, Callable[[Any], None]] = {
+        ModuleID.LOCATIONS: client.put_location,
+        ModuleID.SESSIONS: client.put_session,
+        ModuleID.TARIFFS: client.put_tariff,
+        ModuleID.TOKENS: client.put_token,
+    }
+    put = puts[module]
+    if delivery.previous is None:
+        put(new)
+        return
+    patches: dict[ModuleID, Callable[[Any, Any], object]] = {
+        ModuleID.LOCATIONS: client.patch_location,
+        ModuleID.SESSIONS: client.patch_session,
+        ModuleID.TARIFFS: client.patch_tariff,
+        ModuleID.TOKENS: client.patch_token,
+    }
+    patch = patches[module]
+    try:
+        patch(decode(module, delivery.previous), new)
+    except (PartnerNotFound, PartnerUnknownLocation):  # the partner lost it (or never had it): send it whole
+        log.info("%s %s unknown at %s; sending it whole", module.value, delivery.object_key, delivery.partner_id)
+        put(new)
+
+
+__all__ = ["audience", "changed", "decode", "deleted", "deliver", "deliver_due", "encode"]

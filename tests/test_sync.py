@@ -1,0 +1,117 @@
+"""Synchronisation: pulling a partner's lists into our receiver backends, incrementally."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from example_app.demo import location as demo_location
+from example_app.demo import session_and_cdr, tariffs, tokens
+from flask_ocpi import signals
+from flask_ocpi.backends.memory import MemorySyncStore
+from flask_ocpi.dates import utcnow
+from flask_ocpi.models import ModuleID
+from flask_ocpi.sync import sync
+from tests.roaming import CPO, EMSP, Side, roaming
+
+
+@pytest.fixture
+def pair() -> Iterator[tuple[Side, Side]]:
+    with roaming(
+        cpo_outbound={"sync": MemorySyncStore()}, emsp_outbound={"sync": MemorySyncStore()}, OCPI_SYNC_OVERLAP=0
+    ) as sides:
+        yield sides
+
+
+def _seed(cpo: Side, count: int = 3) -> None:
+    locations = [demo_location(CPO, n) for n in range(1, count + 1)]
+    cpo.locations.save_many(locations)
+    cpo.tariffs.save_many(tariffs(CPO))
+    for n, location in enumerate(locations, start=1):
+        session, cdr = session_and_cdr(CPO, EMSP, location, n)
+        cpo.sessions.save(session)
+        cpo.cdrs.save(cdr)
+
+
+def test_first_sync_pulls_everything_into_the_receivers(pair: tuple[Side, Side]) -> None:
+    cpo, emsp = pair
+    _seed(cpo)
+    heard: list[dict[str, Any]] = []
+    signals.pull_finished.connect(lambda _app, **kw: heard.append(kw), emsp.app, weak=False)
+    with emsp.app.app_context():
+        results = emsp.ocpi.sync(emsp.partner().id)
+    assert [(r.module, r.stored, r.skipped, r.ok) for r in results] == [
+        (ModuleID.LOCATIONS, 3, 0, True),
+        (ModuleID.TARIFFS, len(tariffs(CPO)), 0, True),
+        (ModuleID.SESSIONS, 3, 0, True),
+        (ModuleID.CDRS, 3, 0, True),
+    ]
+    assert emsp.locations.count() == 3 and emsp.sessions.count() == 3 and emsp.cdrs.count() == 3
+    assert [r.date_from for r in results if r.date_from is not None] == [datetime(1970, 1, 1, tzinfo=UTC)]  # sessions
+    assert [h["module"] for h in heard] == [r.module for r in results] and heard[0]["result"] is results[0]
+
+
+def test_later_syncs_ask_only_for_changes_since_the_last_one(pair: tuple[Side, Side]) -> None:
+    cpo, emsp = pair
+    _seed(cpo)
+    with emsp.app.app_context():
+        first = sync(emsp.partner(), modules=["locations"])
+        moved = dataclasses.replace(demo_location(CPO, 2), name="Moved", last_updated=utcnow() + timedelta(seconds=1))
+        cpo.locations.save(moved)
+        (second,) = sync(emsp.partner(), modules=[ModuleID.LOCATIONS])
+    assert second.date_from == first[0].date_to  # OCPI_SYNC_OVERLAP = 0 here
+    assert second.stored == 1
+    stored = emsp.locations.get("NL", "CPO", moved.id)
+    assert stored is not None and stored.name == "Moved"
+    pulls = [p for m, p, _ in cpo.seen if m == "GET" and p.endswith("/locations")]
+    assert len(pulls) == 2
+
+
+def test_the_overlap_window_reaches_back(pair: tuple[Side, Side]) -> None:
+    _, emsp = pair
+    emsp.app.extensions["ocpi"].config = dataclasses.replace(emsp.app.extensions["ocpi"].config, sync_overlap=600.0)
+    with emsp.app.app_context():
+        (first,) = sync(emsp.partner(), modules=["tariffs"])
+        (second,) = sync(emsp.partner(), modules=["tariffs"])
+        (full,) = sync(emsp.partner(), modules=["tariffs"], full=True)
+    assert second.date_from == first.date_to - timedelta(seconds=600)
+    assert full.date_from is None
+
+
+def test_a_cpo_syncs_the_emsps_tokens(pair: tuple[Side, Side]) -> None:
+    cpo, emsp = pair
+    emsp.tokens.save_many(tokens(EMSP))
+    with cpo.app.app_context():
+        (result,) = cpo.ocpi.sync(cpo.partner())
+    assert (result.module, result.stored) == (ModuleID.TOKENS, len(tokens(EMSP)))
+    assert cpo.tokens.count() == len(tokens(EMSP))
+
+
+def test_a_partner_down_stops_the_pull_and_keeps_the_mark(pair: tuple[Side, Side]) -> None:
+    cpo, emsp = pair
+    with emsp.app.app_context():
+        (first,) = sync(emsp.partner(), modules=["locations"])
+        cpo.server.stop()
+        (failed,) = sync(emsp.partner(), modules=["locations"])
+        assert not failed.ok and "failed" in (failed.error or "")
+        store = emsp.app.extensions["ocpi"].sync
+        assert store.get(partner_id=emsp.partner().id, module=ModuleID.LOCATIONS) == first.date_to
+        result = emsp.app.test_cli_runner().invoke(args=["ocpi", "sync", emsp.partner().id, "--module", "locations"])
+    assert result.exit_code == 1 and "stopped" in result.output
+
+
+def test_cli_sync_and_refusals(pair: tuple[Side, Side]) -> None:
+    cpo, emsp = pair
+    _seed(cpo, 2)
+    runner = emsp.app.test_cli_runner()
+    ok = runner.invoke(args=["ocpi", "sync", emsp.partner().id])
+    assert ok.exit_code == 0, ok.output
+    assert "locations" in ok.output and "2 stored" in ok.output
+    wrong = runner.invoke(args=["ocpi", "sync", emsp.partner().id, "--module", "tokens"])
+    assert wrong.exit_code == 1 and "Cannot sync tokens" in wrong.output
+    unknown = runner.invoke(args=["ocpi", "sync", "nobody"])
+    assert unknown.exit_code == 1 and "No partner" in unknown.output
