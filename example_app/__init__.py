@@ -25,6 +25,7 @@ from sqlalchemy import event
 
 from example_app.billing import connect_billing
 from example_app.chargepoints import SimulatedChargePoints
+from example_app.cli import example_cli
 from example_app.commands import RecordCommandResults
 from example_app.models import db
 from example_app.seed import Stores, seed_command, seed_demo
@@ -32,9 +33,11 @@ from flask_ocpi import OCPI
 from flask_ocpi.backends.sqlalchemy import (
     SQLAlchemyCdrs,
     SQLAlchemyCommandStore,
+    SQLAlchemyDeliveryStore,
     SQLAlchemyLocations,
     SQLAlchemyPartnerStore,
     SQLAlchemySessions,
+    SQLAlchemySyncStore,
     SQLAlchemyTariffs,
     SQLAlchemyTokens,
     create_tables,
@@ -105,6 +108,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app,
         partners=SQLAlchemyPartnerStore(db),
         commands=SQLAlchemyCommandStore(db),
+        deliveries=SQLAlchemyDeliveryStore(db),  # changes pushed to partners (ocpi.changed)
+        sync=SQLAlchemySyncStore(db),  # marks of `flask ocpi sync`
         backends=[
             # CPO side: our own data partners pull, tokens they push, commands they send.
             stores.locations.sender(),
@@ -124,6 +129,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     connect_billing(app)
     app.cli.add_command(seed_command)
+    app.cli.add_command(example_cli)
     with app.app_context():
         first_start = not db.inspect(db.engine).has_table("ocpi_objects")
         db.create_all()  # the company's own tables
@@ -134,10 +140,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         sweeper: list[Sweeper] = []
 
         @app.before_request
-        def start_command_sweeper() -> None:
-            """Serving processes (not CLI commands) time out overdue commands every 5 s."""
+        def start_background_work() -> None:
+            """Serving processes (not CLI commands) time out overdue commands every 5 s and
+            deliver the changes waiting for partners (also those queued by CLI commands)."""
             if not sweeper:
                 sweeper.append(start_sweeper(app, interval=5.0))
+                ocpi.start_delivering(app)
 
     @app.get("/")
     def index() -> Any:

@@ -7,7 +7,6 @@ repeatable and two runs with the same arguments produce the same objects.
 from __future__ import annotations
 
 import dataclasses
-
 import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal

@@ -188,6 +188,13 @@ class OCPI:
         """Push a tariff's deletion. See :func:`flask_ocpi.push.deleted`."""
         return push.deleted(tariff)
 
+    def start_delivering(self, app: Flask) -> None:
+        """Start this process's delivery of pending pushes now (the dispatcher also starts
+        by itself at the first change or OCPI request of a process)."""
+        state = get_state(app)
+        if state.deliveries is not None:
+            state.dispatcher.start(app)
+
     def sync(
         self, partner: Partner | str, *, modules: Iterable[ModuleID | str] | None = None, full: bool = False
     ) -> list[SyncResult]:

@@ -530,7 +530,7 @@ def test_url_prefix_moves_everything(make_app: Callable[..., Flask], auth: Auth)
     assert versions["data"] == [{"version": "2.1.1", "url": "http://localhost/roaming/ocpi/cpo/2.1.1"}]
     details = client.get("/roaming/ocpi/cpo/2.1.1", headers=headers).get_json()
     assert details["data"]["endpoints"] == [
-        {"identifier": "credentials", "url": "http://localhost/roaming/ocpi/cpo/2.1.1/credentials"}
+        {"identifier": "credentials", "url": "http://localhost/roaming/ocpi/cpo/2.1.1/credentials/"}
     ]
     credentials = client.get("/roaming/ocpi/emsp/2.1.1/credentials", headers=headers).get_json()
     assert credentials["data"]["url"] == "http://localhost/roaming/ocpi/emsp/versions"

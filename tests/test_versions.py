@@ -85,7 +85,7 @@ def test_versions_urls_use_the_base_url_when_set(make_app: MakeApp) -> None:
     assert versions == [{"version": "2.1.1", "url": "https://public.example.com/charging/ocpi/cpo/2.1.1"}]
     details = get_data(client, "/ocpi/cpo/2.1.1", token, base_url="http://10.0.0.5:5000")
     assert details["endpoints"] == [
-        {"identifier": "credentials", "url": "https://public.example.com/charging/ocpi/cpo/2.1.1/credentials"}
+        {"identifier": "credentials", "url": "https://public.example.com/charging/ocpi/cpo/2.1.1/credentials/"}
     ]
 
 
@@ -109,7 +109,7 @@ def test_details_list_exactly_credentials_without_backends(
     data = get_data(client, f"/ocpi/{role}/2.1.1", registration_token)
     assert data == {
         "version": "2.1.1",
-        "endpoints": [{"identifier": "credentials", "url": f"http://localhost/ocpi/{role}/2.1.1/credentials"}],
+        "endpoints": [{"identifier": "credentials", "url": f"http://localhost/ocpi/{role}/2.1.1/credentials/"}],
     }
 
 
@@ -120,7 +120,7 @@ def test_only_the_cpo_tree_exists_with_roles_cpo(make_app: MakeApp) -> None:
     assert get_data(client, "/ocpi/cpo/versions", token)[0]["url"] == "http://localhost/ocpi/cpo/2.1.1"
     with app.test_request_context():
         assert list(app.extensions["ocpi"].extension.invite().versions_urls) == ["cpo"]
-    for url in ("/ocpi/emsp/versions", "/ocpi/emsp/2.1.1", "/ocpi/emsp/2.1.1/credentials"):
+    for url in ("/ocpi/emsp/versions", "/ocpi/emsp/2.1.1", "/ocpi/emsp/2.1.1/credentials/"):
         response = client.get(url, headers={"Authorization": f"Token {token}"})
         assert response.status_code == 404, url
         body = response.get_json()
@@ -143,13 +143,13 @@ def test_a_backend_adds_its_module_to_its_tree_only(make_app: MakeApp, views_for
     cpo = get_data(client, "/ocpi/cpo/2.1.1", token)["endpoints"]
     emsp = get_data(client, "/ocpi/emsp/2.1.1", token)["endpoints"]
     assert cpo == [
-        {"identifier": "credentials", "url": "http://localhost/ocpi/cpo/2.1.1/credentials"},
-        {"identifier": "locations", "url": "http://localhost/ocpi/cpo/2.1.1/locations"},
-        {"identifier": "tariffs", "url": "http://localhost/ocpi/cpo/2.1.1/tariffs"},
+        {"identifier": "credentials", "url": "http://localhost/ocpi/cpo/2.1.1/credentials/"},
+        {"identifier": "locations", "url": "http://localhost/ocpi/cpo/2.1.1/locations/"},
+        {"identifier": "tariffs", "url": "http://localhost/ocpi/cpo/2.1.1/tariffs/"},
     ]
     assert emsp == [
-        {"identifier": "credentials", "url": "http://localhost/ocpi/emsp/2.1.1/credentials"},
-        {"identifier": "tokens", "url": "http://localhost/ocpi/emsp/2.1.1/tokens"},
+        {"identifier": "credentials", "url": "http://localhost/ocpi/emsp/2.1.1/credentials/"},
+        {"identifier": "tokens", "url": "http://localhost/ocpi/emsp/2.1.1/tokens/"},
     ]
 
 

@@ -86,6 +86,14 @@ class ClientBase:
         params: dict[str, Any] | None = None,
     ) -> OcpiResponse:
         """One request to ``module``'s endpoint plus ``path`` (each segment URL-quoted)."""
-        base = self.url(module).rstrip("/")
+        url = self.url(module)
         quoted = "/".join(quote(part, safe="") for part in path.split("/")) if path else ""
-        return self.http.request(method, base + quoted, json=json, params=params)
+        target = url.rstrip("/") + quoted if quoted else url  # the endpoint URL itself exactly as given
+        return self.http.request(method, target, json=json, params=params)
+
+    def _one(self, data: Any, what: str) -> Any:
+        """The one object of an answer; a one-element list is tolerated (and logged)."""
+        if isinstance(data, list) and len(data) == 1:
+            log.warning("Partner %s answered %s wrapped in a list; using its one element", self.partner.id, what)
+            return data[0]
+        return data

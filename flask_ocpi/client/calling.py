@@ -74,7 +74,9 @@ class CommandsMixin(ClientBase):
         """Send a command; its ``response_url`` is replaced by one we generate.
 
         :raises PartnerError: when the CPO answered with an error (the pending command is
-            completed with ``REJECTED`` then, so nothing waits for a result).
+            completed with ``REJECTED`` then, so nothing waits for a result), or with an
+            answer that cannot be read (the command stays pending: its result or a
+            ``TIMEOUT`` still comes).
         """
         self._require(Role.EMSP, "send_command")
         command_type = _TYPES.get(type(command))
@@ -85,15 +87,19 @@ class CommandsMixin(ClientBase):
         try:
             body = self.wire.dump_command(command)
             answer = self._call("POST", ModuleID.COMMANDS, self.wire.command_path(command_type.value), json=body)
-            response: CommandResponse = self.wire.load_command_response(answer.data)
-        except (PartnerError, OcpiError, ValueError) as exc:
-            self._settle(record, CommandResultType.REJECTED)
-            if isinstance(exc, OcpiError):
-                raise PartnerError(
-                    f"Partner {self.partner.id} answered {command_type.value} with an invalid response: {exc.message}",
-                    url=self.url(ModuleID.COMMANDS),
-                ) from None
+        except (PartnerError, ValueError):
+            self._settle(record, CommandResultType.REJECTED)  # not accepted: no result will come
             raise
+        try:
+            response: CommandResponse = self.wire.load_command_response(self._one(answer.data, "a CommandResponse"))
+        except OcpiError as exc:
+            # The CPO may well have accepted it: the command stays pending, so its result (or
+            # a TIMEOUT after OCPI_COMMAND_TIMEOUT) still reaches the host.
+            raise PartnerError(
+                f"Partner {self.partner.id} answered {command_type.value} with an unreadable CommandResponse "
+                f"({exc.message}); command {record.id} awaits its result or a timeout",
+                url=self.url(ModuleID.COMMANDS),
+            ) from None
         log.info(
             "Command %s (%s) sent to %s: %s", record.id, command_type.value, self.partner.id, response.result.value
         )
@@ -173,7 +179,8 @@ class CommandsMixin(ClientBase):
         body = self.wire.dump_location_references(location) if location is not None else None
         answer = self._call("POST", ModuleID.TOKENS, path, json=body, params=params)
         try:
-            info: AuthorizationInfo = self.wire.load_authorization_info(answer.data, token_owner=self.theirs)
+            data = self._one(answer.data, "an AuthorizationInfo")
+            info: AuthorizationInfo = self.wire.load_authorization_info(data, token_owner=self.theirs)
         except OcpiError as exc:
             raise PartnerError(
                 f"Partner {self.partner.id} answered an authorization with an invalid AuthorizationInfo: {exc.message}",

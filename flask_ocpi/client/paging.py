@@ -66,16 +66,31 @@ def _page_key(url: str, params: dict[str, Any] | None) -> str:
 
 
 def _next_link(answer: OcpiResponse, base: str) -> str | None:
+    """The ``rel="next"`` URL of a page, when it points at the list itself (same scheme,
+    host, port and path as the endpoint: our token never goes to another origin)."""
     header = next((v for k, v in answer.headers.items() if k.lower() == "link"), None)
     if not header:
         return None
     for link in requests.utils.parse_header_links(header):
         if link.get("rel") == "next":
             target = link.get("url", "")
-            if target.startswith(("https://", "http://")):
+            if _same_list(target, base):
                 return target
-            log.warning("Ignoring a relative or malformed Link %r (list at %s)", target, base)
+            log.warning("Ignoring a Link %r that is not the list at %s", target, base)
     return None
+
+
+def _same_list(url: str, base: str) -> bool:
+    try:
+        got, want = urlsplit(url), urlsplit(base)
+        return (
+            got.scheme.lower() == want.scheme.lower()
+            and got.hostname == want.hostname
+            and got.port == want.port
+            and got.path.rstrip("/") == want.path.rstrip("/")
+        )
+    except ValueError:
+        return False
 
 
 def _link_offset(url: str) -> int | None:

@@ -24,7 +24,7 @@ import requests
 from flask import current_app
 
 from flask_ocpi.client.calling import CommandsMixin
-from flask_ocpi.client.errors import PartnerNotFound
+from flask_ocpi.client.errors import PartnerError, PartnerNotFound
 from flask_ocpi.client.http import OcpiHttp
 from flask_ocpi.client.paging import iterate_pages
 from flask_ocpi.client.pushing import PushMixin
@@ -167,11 +167,9 @@ class PartnerClient(PushMixin, CommandsMixin):
 
     def _load(self, load: Any, data: Any, what: str = "object") -> Any:
         try:
-            return load(data)
+            return load(self._one(data, what))
         except OcpiError as exc:
-            raise PartnerNotFound(
-                f"Partner {self.partner.id} answered an invalid {what}: {exc.message}", url=self.partner.id
-            ) from None
+            raise PartnerError(f"Partner {self.partner.id} answered an invalid {what}: {exc.message}", url="") from None
 
 
 __all__ = ["PartnerClient"]

@@ -107,6 +107,8 @@ class _Peer:
                     headers["Link"] = f'<{request.host_url}locations?offset={offset + limit}&limit={limit}>; rel="next"'
                 elif self.link == "loop":
                     headers["Link"] = f'<{request.host_url}locations?offset={offset}&limit={limit}>; rel="next"'
+                elif self.link == "elsewhere":  # another origin: our token must not go there
+                    headers["Link"] = f'<https://127.0.0.2:9/locations?offset={offset + limit}>; rel="next"'
                 elif self.link == "relative":
                     headers["Link"] = f'</locations?offset={offset + limit}>; rel="next"'
             body = {"data": page, "status_code": 1000, "timestamp": "2026-01-01T00:00:00Z"}
@@ -116,7 +118,8 @@ class _Peer:
 
 
 @pytest.mark.parametrize(
-    ("link", "total"), [("good", True), ("none", True), ("loop", True), ("relative", True), ("none", False)]
+    ("link", "total"),
+    [("good", True), ("none", True), ("loop", True), ("relative", True), ("elsewhere", True), ("none", False)],
 )
 def test_pull_pages_through_any_partner(app: Flask, link: str, total: bool) -> None:
     peer = _Peer(link=link, total=total)

@@ -35,5 +35,5 @@ def register(blp: Blueprint, role: Role) -> None:
             key=lambda m: m.value,
         )
         modules = [ModuleID.CREDENTIALS, *installed]
-        endpoints = [{"identifier": m.value, "url": public_url(f"{base}/{m.value}")} for m in modules]
+        endpoints = [{"identifier": m.value, "url": public_url(f"{base}/{m.value}/")} for m in modules]
         return ok(VersionDetailsSchema().dump({"version": VERSION, "endpoints": endpoints}))

@@ -259,7 +259,7 @@ def test_version_details_list_each_interface_on_its_tree(make_app: MakeApp, slas
     emsp_headers = both.add_partner(Role.EMSP, [PARTNER_CPO])
     for tree, headers in (("cpo", both.headers), ("emsp", emsp_headers)):
         details = both.call("GET", f"/ocpi/{tree}/2.1.1", headers=headers).get_json()["data"]["endpoints"]
-        assert {"identifier": "cdrs", "url": f"http://localhost/ocpi/{tree}/2.1.1/cdrs"} in details
+        assert {"identifier": "cdrs", "url": f"http://localhost/ocpi/{tree}/2.1.1/cdrs/"} in details
     assert_envelope(both.call("GET", f"{CPO}/cdrs{slash}"), http_status=200, status_code=1000)
     posted = both.call("POST", f"{EMSP}/cdrs{slash}", json=cdr_json(), headers=emsp_headers)
     assert_envelope(posted, http_status=201, status_code=1000)

@@ -332,7 +332,7 @@ def test_both_trees_advertise_the_commands_module(host: Host) -> None:
         headers = {"Authorization": f"Token {host.tokens[token]}"}
         details = host.client.get(f"/ocpi/{role}/2.1.1", headers=headers).get_json()["data"]
         urls = {e["identifier"]: e["url"] for e in details["endpoints"]}
-        assert urls["commands"] == f"https://host.example.com/ocpi/{role}/2.1.1/commands"
+        assert urls["commands"] == f"https://host.example.com/ocpi/{role}/2.1.1/commands/"
 
 
 # --- eMSP: results at our response_url ----------------------------------------------------------

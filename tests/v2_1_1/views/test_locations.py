@@ -473,7 +473,7 @@ def test_version_details_list_each_interface_on_its_tree(make_app: MakeApp, slas
     emsp_headers = both.add_partner(Role.EMSP, [PARTNER_CPO])
     for tree, headers in (("cpo", both.headers), ("emsp", emsp_headers)):
         details = both.call("GET", f"/ocpi/{tree}/2.1.1", headers=headers).get_json()["data"]["endpoints"]
-        url = f"http://localhost/ocpi/{tree}/2.1.1/locations"
+        url = f"http://localhost/ocpi/{tree}/2.1.1/locations/"
         assert {"identifier": "locations", "url": url} in details
     listed = both.call("GET", f"http://localhost/ocpi/cpo/2.1.1/locations{slash}")
     assert assert_envelope(listed, http_status=200, status_code=1000)["data"][0]["id"] == "LOC1"

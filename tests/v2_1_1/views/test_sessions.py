@@ -312,7 +312,7 @@ def test_version_details_list_each_interface_on_its_tree(make_app: MakeApp, slas
     emsp_headers = both.add_partner(Role.EMSP, [PARTNER_CPO])
     for tree, headers in (("cpo", both.headers), ("emsp", emsp_headers)):
         details = both.call("GET", f"/ocpi/{tree}/2.1.1/", headers=headers).get_json()["data"]["endpoints"]
-        assert {"identifier": "sessions", "url": f"http://localhost/ocpi/{tree}/2.1.1/sessions"} in details
+        assert {"identifier": "sessions", "url": f"http://localhost/ocpi/{tree}/2.1.1/sessions/"} in details
     listed = both.call("GET", f"{CPO}/sessions{slash}?{FROM}")
     assert assert_envelope(listed, http_status=200, status_code=1000)["data"][0]["id"] == "101"
     put = both.call("PUT", f"{URL}{slash}", json=session_json(), headers=emsp_headers)

@@ -253,7 +253,7 @@ def test_version_details_list_each_interface_on_its_tree(make_app: MakeApp, slas
     emsp_headers = both.add_partner(Role.EMSP, [PARTNER_CPO])
     for tree, headers in (("cpo", both.headers), ("emsp", emsp_headers)):
         details = both.call("GET", f"/ocpi/{tree}/2.1.1", headers=headers).get_json()["data"]["endpoints"]
-        assert {"identifier": "tariffs", "url": f"http://localhost/ocpi/{tree}/2.1.1/tariffs"} in details
+        assert {"identifier": "tariffs", "url": f"http://localhost/ocpi/{tree}/2.1.1/tariffs/"} in details
     assert_envelope(both.call("GET", f"{CPO}/tariffs{slash}"), http_status=200, status_code=1000)
     put = both.call("PUT", f"{URL}{slash}", json=tariff_json(), headers=emsp_headers)
     assert_envelope(put, http_status=201, status_code=1000)

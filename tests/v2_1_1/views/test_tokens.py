@@ -381,7 +381,7 @@ def test_version_details_list_each_interface_on_its_tree(make_app: MakeApp, slas
     cpo_headers = both.add_partner(Role.CPO, [PARTNER_EMSP])
     for tree, headers in (("emsp", both.headers), ("cpo", cpo_headers)):
         details = both.call("GET", f"/ocpi/{tree}/2.1.1", headers=headers).get_json()["data"]["endpoints"]
-        assert {"identifier": "tokens", "url": f"http://localhost/ocpi/{tree}/2.1.1/tokens"} in details
+        assert {"identifier": "tokens", "url": f"http://localhost/ocpi/{tree}/2.1.1/tokens/"} in details
     assert_envelope(both.call("GET", f"{EMSP}/tokens{slash}"), http_status=200, status_code=1000)
     put = both.call("PUT", f"{URL}{slash}", json=token_json(), headers=cpo_headers)
     assert_envelope(put, http_status=201, status_code=1000)
