@@ -13,6 +13,7 @@ processes may deliver at once without sending anything twice in parallel.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 from abc import ABC, abstractmethod
@@ -66,6 +67,7 @@ class ThreadDispatcher(Dispatcher):
         self._threads: dict[int, threading.Thread] = {}
         self._events: dict[int, threading.Event] = {}
         self._stopping = threading.Event()
+        self._atexit = False
 
     def wake(self, app: Flask, delivery_ids: list[str]) -> None:
         self.start(app)
@@ -81,6 +83,9 @@ class ThreadDispatcher(Dispatcher):
             thread = threading.Thread(target=self._run, args=(app, event), name="flask-ocpi-deliveries", daemon=True)
             self._threads[key] = thread
             thread.start()
+            if not self._atexit:  # let a delivery in flight finish when the process exits (a CLI command)
+                atexit.register(self.stop)
+                self._atexit = True
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop every thread (tests; a process exiting needs nothing)."""

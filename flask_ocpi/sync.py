@@ -34,6 +34,7 @@ from flask_ocpi.client.errors import PartnerError
 from flask_ocpi.client.partner import PartnerClient
 from flask_ocpi.dates import utcnow
 from flask_ocpi.models import InterfaceRole, ModuleID, Partner, Role
+from flask_ocpi.registration import find_partner
 from flask_ocpi.signals import notify
 from flask_ocpi.state import OcpiState, get_state
 
@@ -121,12 +122,11 @@ def sync(
     :param modules: the modules to pull (default: every one :func:`modules_to_sync` gives).
     :param full: ignore the marks and pull everything.
     :param limit: the page size to ask for (default: the partner's).
+    :param partner: the partner, or its id, name or ``CC-PID``.
     :raises LookupError: unknown partner, or a module it does not serve / we do not receive.
     """
     state = get_state(current_app)
-    found = state.partners.get(partner_id=partner) if isinstance(partner, str) else partner
-    if found is None:
-        raise LookupError(f"No partner {partner!r}")
+    found = find_partner(partner) if isinstance(partner, str) else partner
     available = modules_to_sync(found)
     chosen = available if modules is None else [ModuleID(str(m)) for m in modules]
     for module in chosen:

@@ -35,8 +35,13 @@ class Instance:
     process: subprocess.Popen[bytes]
 
     def cli(self, *args: str) -> str:
+        """``flask ocpi ARGS``; its output (it must succeed)."""
+        return self.flask("ocpi", *args)
+
+    def flask(self, *args: str) -> str:
+        """``flask --app example_app ARGS``; its output (it must succeed)."""
         result = subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "example_app", "ocpi", *args],
+            [sys.executable, "-m", "flask", "--app", "example_app", *args],
             cwd=ROOT,
             env=self.env,
             capture_output=True,
@@ -50,7 +55,7 @@ class Instance:
         return json.loads(self.cli("partners", "--json"))  # type: ignore[no-any-return]
 
 
-def start(tmp_path: Path, party_id: str) -> Instance:
+def start(tmp_path: Path, party_id: str, **extra_env: str) -> Instance:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
@@ -59,6 +64,7 @@ def start(tmp_path: Path, party_id: str) -> Instance:
         "OCPI_BASE_URL": url,
         "OCPI_PARTY_ID": party_id,
         "OCPI_BUSINESS_NAME": f"Company {party_id}",
+        **extra_env,
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "example_app", "run", "--port", str(port)],

@@ -49,12 +49,12 @@ class PartnerClient(PushMixin, CommandsMixin):
 
     @classmethod
     def connect(cls, partner: Partner | str) -> PartnerClient:
-        """A client for ``partner`` (or its id) of the current application, sharing the
+        """A client for ``partner`` (or its id, name or ``CC-PID``) of the current application, sharing the
         process's connection pool, with ``OCPI_OUTBOUND_TIMEOUT`` and the URL policy."""
+        from flask_ocpi.registration import find_partner
+
         state = get_state(current_app)
-        found = state.partners.get(partner_id=partner) if isinstance(partner, str) else partner
-        if found is None:
-            raise LookupError(f"No partner {partner!r}")
+        found = find_partner(partner) if isinstance(partner, str) else partner
         config = state.config
         http = OcpiHttp(
             token=found.outbound_token, timeout=config.outbound_timeout, policy=config.url_policy, session=_POOL
