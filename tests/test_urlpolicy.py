@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -99,3 +100,50 @@ def test_a_response_url_to_a_private_address_is_2001(make_app: Callable[..., Fla
         for url in ("https://10.0.0.7/r/1", "http://1.1.1.1/r/1", "https://127.0.0.1/r/1"):
             with pytest.raises(InvalidOrMissingParameters, match="response_url: refused"):
                 check_response_url(url)
+
+
+def _partner_at(url: str) -> Any:
+    """A registered eMSP partner of our CPO side whose endpoints point at ``url``."""
+    from flask_ocpi.models import BusinessDetails, CredentialsRole, Endpoint, Partner, PartyKey, Role
+
+    return Partner(
+        id="private",
+        local_party=PartyKey("NL", "ABC"),
+        local_role=Role.CPO,
+        status=PartnerStatus.REGISTERED,
+        version="2.1.1",
+        roles=[
+            CredentialsRole(
+                role=Role.EMSP, country_code="DE", party_id="XYZ", business_details=BusinessDetails(name="X")
+            )
+        ],
+        endpoints=[
+            Endpoint(identifier="locations", url=f"{url}/locations/"),
+            Endpoint(identifier="tokens", url=f"{url}/tokens/"),
+        ],
+        outbound_token="t",
+    )
+
+
+def test_partner_endpoints_at_private_addresses_are_refused(make_app: Callable[..., Flask]) -> None:
+    from example_app.demo import location
+    from flask_ocpi.backends.memory import MemoryDeliveryStore, MemoryPartnerStore
+    from flask_ocpi.client import PartnerClient, RefusedUrl
+    from flask_ocpi.dispatch import InlineDispatcher
+    from flask_ocpi.models import DeliveryStatus, ModuleID, PartyKey
+
+    partners = MemoryPartnerStore()
+    partners.add(partner=_partner_at("https://10.0.0.7"))
+    app = make_app(STRICT, partners=partners)
+    deliveries = MemoryDeliveryStore()
+    state = app.extensions["ocpi"]
+    state.deliveries, state.dispatcher = deliveries, InlineDispatcher()
+    with app.app_context():
+        client = PartnerClient.connect("private")
+        with pytest.raises(RefusedUrl, match="non-public"):
+            list(client.pull(ModuleID.TOKENS))
+        with pytest.raises(RefusedUrl):
+            client.authorize("04A1")
+        app.extensions["ocpi"].extension.changed(location(PartyKey("NL", "ABC"), 1))
+    (kept,) = deliveries.list()
+    assert kept.status is DeliveryStatus.FAILED and "refused by the outbound URL policy" in (kept.last_error or "")
