@@ -17,7 +17,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from flask_ocpi import push
-from flask_ocpi.models import DeliveryStatus, ModuleID
+from flask_ocpi.models import Delivery, DeliveryOperation, DeliveryStatus, ModuleID
 from flask_ocpi.state import get_state
 from flask_ocpi.sync import sync
 
@@ -102,6 +102,7 @@ def deliveries_command(failed: bool, partner: str | None, as_json: bool) -> None
                         **{k: getattr(d, k) for k in keys},
                         "module": d.module.value,
                         "operation": d.operation.value,
+                        "sent_as": _sent_as(d),
                         "status": d.status.value,
                         "next_attempt": d.next_attempt.isoformat(),
                     }
@@ -113,10 +114,17 @@ def deliveries_command(failed: bool, partner: str | None, as_json: bool) -> None
         return
     for d in rows:
         click.echo(
-            f"{d.id}  {d.status.value:<7} {d.partner_id:<12} {d.operation.value:<6} {d.module.value:<9} "
+            f"{d.id}  {d.status.value:<7} {d.partner_id:<12} {_sent_as(d):<6} {d.module.value:<9} "
             f"{d.object_key}  attempts={d.attempts}  {d.last_error or ''}".rstrip()
         )
     click.echo(f"{len(rows)} deliveries.")
+
+
+def _sent_as(delivery: Delivery) -> str:
+    """How the delivery goes out: PATCH when the partner's previous state is known."""
+    if delivery.operation is DeliveryOperation.PUT and delivery.previous is not None:
+        return "PATCH"
+    return delivery.operation.value
 
 
 @click.command("retry-delivery")

@@ -68,6 +68,7 @@ class ThreadDispatcher(Dispatcher):
         self._events: dict[int, threading.Event] = {}
         self._stopping = threading.Event()
         self._atexit = False
+        self._drain = False
 
     def wake(self, app: Flask, delivery_ids: list[str]) -> None:
         self.start(app)
@@ -83,12 +84,16 @@ class ThreadDispatcher(Dispatcher):
             thread = threading.Thread(target=self._run, args=(app, event), name="flask-ocpi-deliveries", daemon=True)
             self._threads[key] = thread
             thread.start()
-            if not self._atexit:  # let a delivery in flight finish when the process exits (a CLI command)
-                atexit.register(self.stop)
+            if not self._atexit:  # a process exiting (a CLI command) first sends what it was woken for
+                atexit.register(self.stop, drain=True)
                 self._atexit = True
 
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop every thread (tests; a process exiting needs nothing)."""
+    def stop(self, timeout: float = 5.0, *, drain: bool = False) -> None:
+        """Stop every thread; with ``drain``, each first makes one last pass over what is due
+        (done at process exit, so a CLI command's changes leave with it). ``timeout`` bounds
+        the wait per thread; a delivery still in flight after it is retried once its lease
+        (``OCPI_PUSH_LEASE``) ends."""
+        self._drain = drain
         self._stopping.set()
         for event in self._events.values():
             event.set()
@@ -103,12 +108,15 @@ class ThreadDispatcher(Dispatcher):
         while not self._stopping.is_set():
             event.wait(self.interval)
             event.clear()
-            if self._stopping.is_set():
+            if self._stopping.is_set() and not self._drain:
                 return
             try:
                 with app.app_context():
                     while deliver_due(limit=self.batch) and not self._stopping.is_set():
                         pass
+                    if self._stopping.is_set():  # draining: one last pass, then stop
+                        deliver_due(limit=self.batch)
+                        return
             except Exception:  # keep the worker alive whatever a store or partner does
                 log.exception("Delivering OCPI changes failed; retrying in %.1f s", self.interval)
 

@@ -196,12 +196,17 @@ class OCPI:
             state.dispatcher.start(app)
 
     def sync(
-        self, partner: Partner | str, *, modules: Iterable[ModuleID | str] | None = None, full: bool = False
+        self,
+        partner: Partner | str,
+        *,
+        modules: Iterable[ModuleID | str] | None = None,
+        full: bool = False,
+        limit: int | None = None,
     ) -> list[SyncResult]:
         """Pull a partner's lists into our receiver backends. See :func:`flask_ocpi.sync.sync`."""
         from flask_ocpi.sync import sync
 
-        return sync(partner, modules=modules, full=full)
+        return sync(partner, modules=modules, full=full, limit=limit)
 
     def client(self, partner: Partner | str) -> PartnerClient:
         """The client of one partner. See :class:`flask_ocpi.client.PartnerClient`."""
@@ -302,7 +307,8 @@ def _authenticate(tree: Role | None) -> None:
     caller = state.auth_cache.get(header) if header else None
     if caller is None:
         caller = authenticate(state.partners, header)
-        state.auth_cache.put(header, caller)
+        if caller.partner.registered:  # a connection mid-registration changes at once: never cached
+            state.auth_cache.put(header, caller)
     view = current_app.view_functions[request.endpoint]
     view_class = getattr(view, "view_class", None)
     allowed = getattr(view, "_ocpi_registration_allowed", False) or getattr(

@@ -56,8 +56,9 @@ location_updated = _signals.signal("location-updated")
 #: ``session_id``, ``method``, ``created``, ``session`` (stored Session or ``None``).
 session_updated = _signals.signal("session-updated")
 
-#: A CPO posted a new CDR: the billing hook. kwargs: ``partner``, ``cdr`` (the CDR as received).
-#: Not sent again when a CPO re-posts a CDR we already have.
+#: A new CDR reached us, posted by a CPO or pulled by :func:`flask_ocpi.sync.sync`: the billing
+#: hook. kwargs: ``partner``, ``cdr`` (the CDR as received). Not sent again for a CDR we
+#: already have (re-posted or pulled again).
 cdr_received = _signals.signal("cdr-received")
 
 #: A CPO pushed a tariff (PUT or PATCH). kwargs: ``partner``, ``country_code``, ``party_id``,

@@ -10,7 +10,9 @@ mark of a module moves only when its pull completed.
 
 Run it with ``flask ocpi sync PARTNER [--module M] [--full]``, from the host's
 scheduler, or from code inside an application context. Each module's pull sends
-:data:`~flask_ocpi.signals.pull_finished`.
+:data:`~flask_ocpi.signals.pull_finished`; a CDR the pull stores for the first time sends
+:data:`~flask_ocpi.signals.cdr_received` as a pushed one does (billing must not miss the
+CDRs of an outage). Other objects send no per-object signal: ``pull_finished`` tells.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from flask_ocpi import signals
 from flask_ocpi.backends.cdrs import CdrsReceiverBackend
 from flask_ocpi.backends.deliveries import SyncStore
 from flask_ocpi.backends.locations import LocationsReceiverBackend
+from flask_ocpi.backends.results import WriteResult
 from flask_ocpi.backends.sessions import SessionsReceiverBackend
 from flask_ocpi.backends.tariffs import TariffsReceiverBackend
 from flask_ocpi.backends.tokens import TokensReceiverBackend
@@ -156,8 +159,10 @@ def _sync_module(
 
     try:
         for obj in client.pull(module, date_from=date_from, limit=limit, invalid=invalid):
-            _STORE[module](backend, partner, obj)
+            written = _STORE[module](backend, partner, obj)
             stored += 1
+            if module is ModuleID.CDRS and written is WriteResult.CREATED:
+                notify(signals.cdr_received, partner=partner, cdr=obj)  # a CDR missed while pushes failed: bill it
     except PartnerError as exc:
         error = exc.message
         log.warning("Sync of %s from partner %s stopped after %d objects: %s", module.value, partner.id, stored, error)

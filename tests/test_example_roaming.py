@@ -64,7 +64,7 @@ def test_two_example_apps_roam_end_to_end(pair: tuple[Instance, Instance]) -> No
     assert "locations" in synced and "5 stored" in synced and "tariffs" in synced
     locations = {row["id"]: row for row in _rows(emsp, "show", "locations", "--party", "NL-BBB")}
     assert sorted(locations) == [f"LOC{n:06d}" for n in range(1, 6)]
-    evse = next(iter(locations["LOC000002"]["evses"]))
+    evse = next(uid for uid, status in locations["LOC000002"]["evses"].items() if status == "AVAILABLE")
 
     # The CPO's charge point reports a status: the eMSP receives the change by itself.
     cpo.flask("example", "set-status", "LOC000002", evse, "OUTOFORDER")

@@ -20,8 +20,8 @@ from flask_ocpi.backends.memory import MemoryDeliveryStore
 from flask_ocpi.backends.sqlalchemy import SQLAlchemyDeliveryStore, SQLAlchemyPartnerStore, create_tables
 from flask_ocpi.dates import utcnow
 from flask_ocpi.dispatch import InlineDispatcher, ThreadDispatcher
-from flask_ocpi.models import DeliveryStatus, Location, PartyKey, Status
-from flask_ocpi.push import audience, deliver_due
+from flask_ocpi.models import DeliveryOperation, DeliveryStatus, Location, ModuleID, PartyKey, Status
+from flask_ocpi.push import audience, deliver_due, encode
 from flask_ocpi.v2_1_1.schemas.locations import dump_location
 from tests.live import LiveServer
 from tests.roaming import CPO, EMSP, Side, cpo_side, roaming
@@ -205,3 +205,26 @@ def test_backoff_doubles_up_to_its_cap() -> None:
                 assert row.attempts == attempt
                 step = timedelta(seconds=delay)
                 assert before + step <= row.next_attempt <= after + step
+
+
+def test_a_process_exiting_sends_what_it_queued_first() -> None:
+    """The ThreadDispatcher's exit pass (registered with atexit): a CLI command's change leaves with it."""
+    dispatcher = ThreadDispatcher(interval=60)  # it would not look again for a minute
+    deliveries = MemoryDeliveryStore()
+    with roaming(cpo_outbound={"deliveries": deliveries, "dispatcher": dispatcher}) as (cpo, emsp):
+        location = demo_location(CPO, 1)
+        dispatcher.start(cpo.app)
+        time.sleep(0.05)  # the thread now waits for its interval
+        with cpo.app.app_context():
+            deliveries.enqueue(
+                partner_id=cpo.partner().id,
+                module=ModuleID.LOCATIONS,
+                object_key=f"NL/CPO/{location.id}",
+                operation=DeliveryOperation.PUT,
+                payload=encode(location),
+                previous=None,
+                now=utcnow(),
+            )
+        dispatcher.stop(drain=True)
+        assert emsp.locations.get("NL", "CPO", location.id) is not None
+        assert deliveries.count() == 0

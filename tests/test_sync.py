@@ -115,3 +115,14 @@ def test_cli_sync_and_refusals(pair: tuple[Side, Side]) -> None:
     assert wrong.exit_code == 1 and "Cannot sync tokens" in wrong.output
     unknown = runner.invoke(args=["ocpi", "sync", "nobody"])
     assert unknown.exit_code == 1 and "No partner" in unknown.output
+
+
+def test_cdrs_a_pull_stores_for_the_first_time_are_billed_once(pair: tuple[Side, Side]) -> None:
+    cpo, emsp = pair
+    _seed(cpo, 2)
+    billed: list[str] = []
+    signals.cdr_received.connect(lambda _app, **kw: billed.append(kw["cdr"].id), emsp.app, weak=False)
+    with emsp.app.app_context():
+        sync(emsp.partner(), modules=["cdrs"])
+        sync(emsp.partner(), modules=["cdrs"], full=True)  # the same CDRs again: not billed twice
+    assert sorted(billed) == ["CDR000001", "CDR000002"]

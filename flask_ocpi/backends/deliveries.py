@@ -70,7 +70,7 @@ class DeliveryStore(ABC):
         older revision and :meth:`delivered` keeps the delivery for the new one.
 
         :param operation: how to send it.
-        :param payload: the JSON text of the latest state (``None`` for ``DELETE``).
+        :param payload: the JSON text of the latest state (for ``DELETE``: the object deleted).
         :param previous: the JSON text of the state the partner has now, when known.
         :param now: the time of the change: ``created``/``updated`` and when it is due.
         """

@@ -124,29 +124,43 @@ class PartnerClient(PushMixin, CommandsMixin):
         if data is None:
             return None
         if connector_id is not None:
-            return self._load(self.wire.load_connector, data, "connector")  # type: ignore[no-any-return]
+            return self._load(self.wire.load_connector, data, "connector", ModuleID.LOCATIONS)  # type: ignore[no-any-return]
         if evse_uid is not None:
-            return self._load(self.wire.load_evse, data, "EVSE")  # type: ignore[no-any-return]
-        return self._load(lambda d: self.wire.load_location(d, owner=owner), data, "location")  # type: ignore[no-any-return]
+            return self._load(self.wire.load_evse, data, "EVSE", ModuleID.LOCATIONS)  # type: ignore[no-any-return]
+        return self._load(lambda d: self.wire.load_location(d, owner=owner), data, "location", ModuleID.LOCATIONS)  # type: ignore[no-any-return]
 
     def get_session(self, session_id: str) -> Session | None:
         """CPO: one of our sessions as the eMSP stored it (``None`` when unknown there)."""
         self._require(Role.CPO, "get_session")
         data = self._get(ModuleID.SESSIONS, self.wire.object_path(self.ours, session_id))
         load = self.wire.load_session
-        return None if data is None else self._load(lambda d: load(d, owner=self.ours, token_owner=self.theirs), data)
+        return (
+            None
+            if data is None
+            else self._load(
+                lambda d: load(d, owner=self.ours, token_owner=self.theirs), data, "session", ModuleID.SESSIONS
+            )
+        )
 
     def get_tariff(self, tariff_id: str) -> Tariff | None:
         """CPO: one of our tariffs as the eMSP stored it."""
         self._require(Role.CPO, "get_tariff")
         data = self._get(ModuleID.TARIFFS, self.wire.object_path(self.ours, tariff_id))
-        return None if data is None else self._load(lambda d: self.wire.load_tariff(d, owner=self.ours), data)
+        return (
+            None
+            if data is None
+            else self._load(lambda d: self.wire.load_tariff(d, owner=self.ours), data, "tariff", ModuleID.TARIFFS)
+        )
 
     def get_token(self, token_uid: str) -> Token | None:
         """eMSP: one of our tokens as the CPO stored it."""
         self._require(Role.EMSP, "get_token")
         data = self._get(ModuleID.TOKENS, self.wire.object_path(self.ours, token_uid))
-        return None if data is None else self._load(lambda d: self.wire.load_token(d, owner=self.ours), data)
+        return (
+            None
+            if data is None
+            else self._load(lambda d: self.wire.load_token(d, owner=self.ours), data, "token", ModuleID.TOKENS)
+        )
 
     def get_cdr(self, url: str) -> CDR | None:
         """CPO: a CDR we posted, read back at the URL the eMSP answered (:meth:`post_cdr`)."""
@@ -156,7 +170,7 @@ class PartnerClient(PushMixin, CommandsMixin):
         except PartnerNotFound:
             return None
         load = self.wire.load_cdr
-        cdr: CDR = self._load(lambda d: load(d, owner=self.ours, token_owner=self.theirs), data, "CDR")
+        cdr: CDR = self._load(lambda d: load(d, owner=self.ours, token_owner=self.theirs), data, "CDR", ModuleID.CDRS)
         return cdr
 
     def _get(self, module: ModuleID, path: str) -> Any:
@@ -165,11 +179,13 @@ class PartnerClient(PushMixin, CommandsMixin):
         except PartnerNotFound:
             return None
 
-    def _load(self, load: Any, data: Any, what: str = "object") -> Any:
+    def _load(self, load: Any, data: Any, what: str, module: ModuleID) -> Any:
         try:
-            return load(self._one(data, what))
+            return load(self._one(data, f"a {what}"))
         except OcpiError as exc:
-            raise PartnerError(f"Partner {self.partner.id} answered an invalid {what}: {exc.message}", url="") from None
+            raise PartnerError(
+                f"Partner {self.partner.id} answered an invalid {what}: {exc.message}", url=self.url(module)
+            ) from None
 
 
 __all__ = ["PartnerClient"]

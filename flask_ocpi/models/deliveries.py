@@ -23,7 +23,7 @@ class DeliveryOperation(StrEnum):
 
     #: Send the whole object (or, when ``previous`` is known, possibly a PATCH of the difference).
     PUT = "PUT"
-    #: Remove the object at the partner (``payload`` is ``None``).
+    #: Remove the object at the partner (``payload`` is its last state, naming it).
     DELETE = "DELETE"
     #: POST a new object (CDRs).
     POST = "POST"
@@ -42,7 +42,7 @@ class Delivery:
     :ivar module: the OCPI module of the object.
     :ivar object_key: identifies the object at that partner, e.g. ``"NL/EXA/LOC1"``.
     :ivar operation: how it is sent.
-    :ivar payload: the JSON text of the latest state (``None`` for ``DELETE``).
+    :ivar payload: the JSON text of the latest state (for ``DELETE``: the object deleted).
     :ivar previous: the JSON text of the state the partner had before the first pending
         change; ``None`` when unknown (then the whole object is PUT).
     :ivar revision: 1 when stored, +1 on every change replacing the payload; a worker

@@ -106,6 +106,16 @@ def test_required_fields(field: str) -> None:
     assert errors(load_cdr, data, owner=CPO, token_owner=EMSP) == {field: MISSING}
 
 
+def test_end_date_time_stands_in_for_a_missing_stop_date_time(caplog: pytest.LogCaptureFixture) -> None:
+    """Tolerant in what we receive: some 2.1.1 parties send 2.2.1's name (logged); never sent."""
+    data = valid()
+    data["end_date_time"] = data.pop("stop_date_time")
+    cdr = load_cdr(data, owner=CPO, token_owner=EMSP)
+    assert cdr.end_date_time == rich_cdr().end_date_time
+    assert any("instead of stop_date_time" in r.getMessage() for r in caplog.records)
+    assert "end_date_time" not in dump_cdr(cdr) and "stop_date_time" in dump_cdr(cdr)
+
+
 @pytest.mark.parametrize(
     ("path", "value", "message"),
     [

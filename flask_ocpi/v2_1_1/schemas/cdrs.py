@@ -9,9 +9,10 @@ fields (cost breakdown, signed data, credit, ...) are absent on load and left ou
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from marshmallow import fields, validates_schema
+from marshmallow import fields, pre_load, validates_schema
 
 from flask_ocpi.dates import format_datetime
 from flask_ocpi.models import CDR, AuthMethod, CdrLocation, Location, PartyKey, Price
@@ -38,6 +39,8 @@ from flask_ocpi.v2_1_1.schemas.sessions import (
 )
 from flask_ocpi.v2_1_1.schemas.tariffs import TariffSchema, dump_tariff, tariff_from_data
 
+log = logging.getLogger("flask_ocpi")
+
 #: ``#NA``: the 2.2.1 placeholder for a required string that cannot be filled (CdrLocation
 #: requires ``evse_id``, which a 2.1.1 EVSE may lack).
 NOT_AVAILABLE = "#NA"
@@ -63,6 +66,15 @@ class CdrSchema(ModelSchema):
     total_parking_time = Opt(Number)
     remark = Opt(Str, 255)
     last_updated = OcpiDateTime(required=True)
+
+    @pre_load
+    def _end_date_time(self, data: Any, **_: Any) -> Any:
+        """Tolerate 2.2.1's ``end_date_time`` for a missing ``stop_date_time`` (logged)."""
+        if isinstance(data, dict) and "stop_date_time" not in data and "end_date_time" in data:
+            log.warning("CDR %r has end_date_time (OCPI 2.2.1) instead of stop_date_time; accepted", data.get("id"))
+            data = {**data, "stop_date_time": data["end_date_time"]}
+            del data["end_date_time"]
+        return data
 
     @validates_schema
     def _one_evse(self, data: dict[str, Any], **_: Any) -> None:
