@@ -4,6 +4,7 @@
   the first change or the first OCPI request, that delivers what is due and looks for due
   deliveries (retries, and deliveries left by a previous run) every ``interval`` seconds.
 * :class:`InlineDispatcher`: delivers at once, in the caller's thread (tests, scripts).
+* :class:`StoreOnlyDispatcher`: only stores; a ``flask ocpi deliver --loop`` worker sends.
 * :class:`flask_ocpi.contrib.rq.RQDispatcher`: one RQ job per delivery on Redis, for hosts
   running many workers or machines.
 
@@ -38,6 +39,14 @@ class Dispatcher(ABC):
     def start(self, app: Flask) -> None:
         """Begin delivering what is due (e.g. left by a previous run). Called on the first
         OCPI request of a process; idempotent."""
+        return None
+
+
+class StoreOnlyDispatcher(Dispatcher):
+    """Only stores: a separate worker process delivers (``flask ocpi deliver --loop``), for
+    hosts whose web processes should never call partners."""
+
+    def wake(self, app: Flask, delivery_ids: list[str]) -> None:
         return None
 
 
@@ -121,4 +130,4 @@ class ThreadDispatcher(Dispatcher):
                 log.exception("Delivering OCPI changes failed; retrying in %.1f s", self.interval)
 
 
-__all__ = ["Dispatcher", "InlineDispatcher", "ThreadDispatcher"]
+__all__ = ["Dispatcher", "InlineDispatcher", "StoreOnlyDispatcher", "ThreadDispatcher"]

@@ -19,7 +19,7 @@ from flask_ocpi import signals
 from flask_ocpi.backends.memory import MemoryDeliveryStore
 from flask_ocpi.backends.sqlalchemy import SQLAlchemyDeliveryStore, SQLAlchemyPartnerStore, create_tables
 from flask_ocpi.dates import utcnow
-from flask_ocpi.dispatch import InlineDispatcher, ThreadDispatcher
+from flask_ocpi.dispatch import InlineDispatcher, StoreOnlyDispatcher, ThreadDispatcher
 from flask_ocpi.models import DeliveryOperation, DeliveryStatus, Location, ModuleID, PartyKey, Status
 from flask_ocpi.push import audience, deliver_due, encode
 from flask_ocpi.v2_1_1.schemas.locations import dump_location
@@ -228,3 +228,15 @@ def test_a_process_exiting_sends_what_it_queued_first() -> None:
         dispatcher.stop(drain=True)
         assert emsp.locations.get("NL", "CPO", location.id) is not None
         assert deliveries.count() == 0
+
+
+def test_store_only_leaves_delivery_to_a_worker_process() -> None:
+    deliveries = MemoryDeliveryStore()
+    with roaming(cpo_outbound={"deliveries": deliveries, "dispatcher": StoreOnlyDispatcher()}) as (cpo, emsp):
+        location = demo_location(CPO, 1)
+        with cpo.app.app_context():
+            cpo.ocpi.changed(location)
+        assert deliveries.count() == 1 and emsp.locations.get("NL", "CPO", location.id) is None
+        result = cpo.app.test_cli_runner().invoke(args=["ocpi", "deliver"])  # the worker's pass
+        assert result.exit_code == 0 and "Attempted 1 deliveries" in result.output
+        assert emsp.locations.get("NL", "CPO", location.id) is not None and deliveries.count() == 0
