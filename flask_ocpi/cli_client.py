@@ -17,7 +17,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from flask_ocpi import push
+from flask_ocpi.dates import utcnow
 from flask_ocpi.models import Delivery, DeliveryOperation, DeliveryStatus, ModuleID
+from flask_ocpi.registration import find_partner
 from flask_ocpi.state import get_state
 from flask_ocpi.sync import sync
 
@@ -60,13 +62,22 @@ def sync_command(partner: str, modules: tuple[str, ...], full: bool, limit: int 
 
 @click.command("deliver")
 @click.option("--loop", is_flag=True, help="Keep delivering (a worker process); Ctrl-C to stop.")
+@click.option("--now", "hurry", is_flag=True, help="First make pending retries due now (the partner is back).")
+@click.option("--partner", help="With --now: only this partner's (id, name or CC-PID).")
 @click.option(
     "--interval", default=1.0, show_default=True, type=click.FloatRange(min=0.05), help="Seconds between looks."
 )
 @with_appcontext
-def deliver_command(loop: bool, interval: float) -> None:
+def deliver_command(loop: bool, interval: float, hurry: bool, partner: str | None) -> None:
     """Deliver the changes waiting to be pushed to partners (those due now)."""
     try:
+        if hurry:
+            state = get_state(current_app)
+            if state.deliveries is None:
+                raise RuntimeError("No delivery store: pass OCPI(app, ..., deliveries=...)")
+            partner_id = find_partner(partner).id if partner else None
+            moved = state.deliveries.hurry(now=utcnow(), partner_id=partner_id)
+            click.echo(f"{moved} waiting deliveries made due now.")
         while True:
             done = 0
             while attempted := push.deliver_due():
@@ -76,7 +87,7 @@ def deliver_command(loop: bool, interval: float) -> None:
             if not loop:
                 return
             time.sleep(interval)
-    except RuntimeError as exc:
+    except (RuntimeError, LookupError) as exc:
         _fail(str(exc))
 
 
@@ -136,7 +147,6 @@ def retry_delivery_command(delivery_id: str) -> None:
     if state.deliveries is None:
         _fail("No delivery store: pass OCPI(app, ..., deliveries=...)")
         return
-    from flask_ocpi.dates import utcnow
 
     if not state.deliveries.retry(delivery_id=delivery_id, now=utcnow()):
         _fail(f"No failed delivery {delivery_id}")

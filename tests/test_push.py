@@ -240,3 +240,24 @@ def test_store_only_leaves_delivery_to_a_worker_process() -> None:
         result = cpo.app.test_cli_runner().invoke(args=["ocpi", "deliver"])  # the worker's pass
         assert result.exit_code == 0 and "Attempted 1 deliveries" in result.output
         assert emsp.locations.get("NL", "CPO", location.id) is not None and deliveries.count() == 0
+
+
+def test_an_operator_sends_waiting_retries_now_once_the_partner_is_back() -> None:
+    deliveries = MemoryDeliveryStore()
+    outbound = {"deliveries": deliveries, "dispatcher": InlineDispatcher()}
+    with roaming(cpo_outbound=outbound, OCPI_PUSH_RETRY_DELAY=600.0) as (cpo, emsp):
+        port = emsp.server.port
+        emsp.server.stop()
+        location = demo_location(CPO, 1)
+        with cpo.app.app_context():
+            cpo.ocpi.changed(location)  # fails: next try in 10 minutes
+        back = LiveServer(emsp.app, port=port).start()
+        try:
+            runner = cpo.app.test_cli_runner()
+            assert "Attempted 0 deliveries" in runner.invoke(args=["ocpi", "deliver"]).output
+            result = runner.invoke(args=["ocpi", "deliver", "--now", "--partner", cpo.partner().id])
+        finally:
+            back.stop()
+    assert result.exit_code == 0, result.output
+    assert "1 waiting deliveries made due now" in result.output and "Attempted 1 deliveries" in result.output
+    assert emsp.locations.get("NL", "CPO", location.id) is not None and deliveries.count() == 0

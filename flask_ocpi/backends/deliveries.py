@@ -141,6 +141,15 @@ class DeliveryStore(ABC):
         """
 
     @abstractmethod
+    def hurry(self, *, now: datetime, partner_id: str | None = None) -> int:
+        """Make every ``PENDING`` delivery (of ``partner_id``, default all) that waits for a
+        later retry due ``now`` (an operator who knows the partner is back). Leased ones
+        and attempts are left as they are.
+
+        :returns: how many were rescheduled.
+        """
+
+    @abstractmethod
     def discard(self, *, delivery_id: str) -> bool:
         """Remove a delivery, whatever its status; whether it existed."""
 

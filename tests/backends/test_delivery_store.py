@@ -554,3 +554,24 @@ def _exercise(store: DeliveryStore) -> None:
     assert store.failed(delivery_id=new.id, revision=claimed.revision, error="e", next_attempt=T0) is not None
     assert store.delivered(delivery_id=new.id, revision=2, sent="v2") is True
     assert store.count() == 0
+
+
+def test_hurry_makes_waiting_retries_due_now(delivery_store: DeliveryStore) -> None:
+    later = T0 + timedelta(hours=1)
+    waiting = enqueue(delivery_store, "NL/EXA/LOC1")
+    claim_one(delivery_store)
+    delivery_store.failed(delivery_id=waiting.id, revision=1, error="down", next_attempt=later)
+    other = enqueue(delivery_store, "NL/EXA/LOC2", partner_id="partner-2")
+    claim_one(delivery_store)
+    delivery_store.failed(delivery_id=other.id, revision=1, error="down", next_attempt=later)
+    leased = enqueue(delivery_store, "NL/EXA/LOC3")
+    claim_one(delivery_store)  # in flight: left alone
+
+    now = T0 + timedelta(minutes=1)
+    assert delivery_store.hurry(now=now, partner_id="partner-1") == 1
+    assert stored(delivery_store, waiting.id).next_attempt == now
+    assert stored(delivery_store, waiting.id).attempts == 1
+    assert stored(delivery_store, other.id).next_attempt == later
+    assert delivery_store.hurry(now=now) == 1 and stored(delivery_store, other.id).next_attempt == now
+    assert stored(delivery_store, leased.id).lease_until is not None
+    assert delivery_store.hurry(now=now) == 0

@@ -152,6 +152,22 @@ class MemoryDeliveryStore(DeliveryStore):
             delivery.lease_until = None
             return True
 
+    def hurry(self, *, now: datetime, partner_id: str | None = None) -> int:
+        """Make waiting ``PENDING`` deliveries due ``now``; how many."""
+        when = as_utc(now)
+        with self._lock:
+            waiting = [
+                d
+                for d in self._deliveries.values()
+                if d.status is DeliveryStatus.PENDING
+                and d.next_attempt > when
+                and d.lease_until is None
+                and (partner_id is None or d.partner_id == partner_id)
+            ]
+            for delivery in waiting:
+                delivery.next_attempt = when
+            return len(waiting)
+
     def discard(self, *, delivery_id: str) -> bool:
         """Remove a delivery; whether it existed."""
         with self._lock:

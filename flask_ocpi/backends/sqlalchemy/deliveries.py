@@ -264,6 +264,18 @@ class SQLAlchemyDeliveryStore(_Upserting, DeliveryStore):
             )
             return _rowcount(changed) == 1
 
+    def hurry(self, *, now: datetime, partner_id: str | None = None) -> int:
+        """Make waiting ``PENDING`` deliveries due ``now``; how many."""
+        conditions = [
+            _table.c.status == DeliveryStatus.PENDING.value,
+            _table.c.next_attempt > now,
+            _table.c.lease_until.is_(None),
+        ]
+        if partner_id is not None:
+            conditions.append(_table.c.partner_id == partner_id)
+        with self._transaction() as session:
+            return _rowcount(session.execute(update(_table).where(*conditions).values(next_attempt=now)))
+
     def discard(self, *, delivery_id: str) -> bool:
         """Remove a delivery; whether it existed."""
         with self._transaction() as session:
