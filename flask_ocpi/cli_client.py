@@ -72,11 +72,8 @@ def deliver_command(loop: bool, interval: float, hurry: bool, partner: str | Non
     """Deliver the changes waiting to be pushed to partners (those due now)."""
     try:
         if hurry:
-            state = get_state(current_app)
-            if state.deliveries is None:
-                raise RuntimeError("No delivery store: pass OCPI(app, ..., deliveries=...)")
-            partner_id = find_partner(partner).id if partner else None
-            moved = state.deliveries.hurry(now=utcnow(), partner_id=partner_id)
+            store = push.delivery_store(get_state(current_app))
+            moved = store.hurry(now=utcnow(), partner_id=find_partner(partner).id if partner else None)
             click.echo(f"{moved} waiting deliveries made due now.")
         while True:
             done = 0
@@ -93,17 +90,19 @@ def deliver_command(loop: bool, interval: float, hurry: bool, partner: str | Non
 
 @click.command("deliveries")
 @click.option("--failed", is_flag=True, help="Only the deliveries given up on.")
-@click.option("--partner", help="Only this partner's.")
+@click.option("--partner", help="Only this partner's (id, name or CC-PID).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_appcontext
 def deliveries_command(failed: bool, partner: str | None, as_json: bool) -> None:
     """List the pushes waiting for (or given up on) delivery."""
-    store = get_state(current_app).deliveries
-    if store is None:
-        _fail("No delivery store: pass OCPI(app, ..., deliveries=...)")
+    try:
+        store = push.delivery_store(get_state(current_app))
+        partner_id = find_partner(partner).id if partner else None
+    except (RuntimeError, LookupError) as exc:
+        _fail(str(exc))
         return
     status = DeliveryStatus.FAILED if failed else None
-    rows = store.list(status=status, partner_id=partner, limit=1000)
+    rows = store.list(status=status, partner_id=partner_id, limit=1000)
     if as_json:
         keys = ("id", "partner_id", "object_key", "revision", "attempts", "last_error")
         click.echo(
@@ -144,11 +143,12 @@ def _sent_as(delivery: Delivery) -> str:
 def retry_delivery_command(delivery_id: str) -> None:
     """Put a FAILED delivery back in the queue (after fixing what made it fail)."""
     state = get_state(current_app)
-    if state.deliveries is None:
-        _fail("No delivery store: pass OCPI(app, ..., deliveries=...)")
+    try:
+        store = push.delivery_store(state)
+    except RuntimeError as exc:
+        _fail(str(exc))
         return
-
-    if not state.deliveries.retry(delivery_id=delivery_id, now=utcnow()):
+    if not store.retry(delivery_id=delivery_id, now=utcnow()):
         _fail(f"No failed delivery {delivery_id}")
     state.dispatcher.wake(current_app._get_current_object(), [delivery_id])  # type: ignore[attr-defined]
     click.echo(f"Delivery {delivery_id} queued again.")

@@ -39,6 +39,7 @@ from flask_ocpi.client.errors import (
     RefusedUrl,
 )
 from flask_ocpi.client.partner import PartnerClient
+from flask_ocpi.client.pushing import owner_and_id
 from flask_ocpi.dates import utcnow
 from flask_ocpi.envelope import json_text
 from flask_ocpi.models import (
@@ -71,8 +72,21 @@ _KINDS: dict[type, tuple[ModuleID, Role]] = {
 }
 _CLASSES: dict[ModuleID, type] = {module: cls for cls, (module, _) in _KINDS.items()}
 
+#: The client's methods that send a whole object, and its changes, per module.
+_PUT = {
+    ModuleID.LOCATIONS: "put_location",
+    ModuleID.SESSIONS: "put_session",
+    ModuleID.TARIFFS: "put_tariff",
+    ModuleID.TOKENS: "put_token",
+}
+_PATCH = {module: method.replace("put_", "patch_") for module, method in _PUT.items()}
 
-def _store(state: OcpiState) -> DeliveryStore:
+
+def delivery_store(state: OcpiState) -> DeliveryStore:
+    """The application's delivery store.
+
+    :raises RuntimeError: when none was given to :class:`~flask_ocpi.OCPI`.
+    """
     if state.deliveries is None:
         raise RuntimeError("No delivery store: pass OCPI(app, ..., deliveries=SQLAlchemyDeliveryStore(db))")
     return state.deliveries
@@ -88,10 +102,6 @@ def decode(module: ModuleID, text: str) -> Any:
     return from_document(_CLASSES[module], json.loads(text, parse_float=Decimal))
 
 
-def _owner_and_id(obj: Pushable) -> tuple[PartyKey, str]:
-    return PartyKey(obj.country_code, obj.party_id), obj.uid if isinstance(obj, Token) else obj.id
-
-
 def audience(obj: Pushable) -> list[Partner]:
     """The registered partners that receive ``obj``: connected to its owner's party on the
     sending role's tree, with a receiver endpoint for its module; sessions and CDRs only
@@ -100,7 +110,7 @@ def audience(obj: Pushable) -> list[Partner]:
     if kind is None:
         raise TypeError(f"Cannot push a {type(obj).__name__}")
     module, role = kind
-    owner, _ = _owner_and_id(obj)
+    owner, _ = owner_and_id(obj)
     token_party = (
         PartyKey(obj.cdr_token.country_code, obj.cdr_token.party_id) if isinstance(obj, (Session, CDR)) else None
     )
@@ -135,9 +145,9 @@ def deleted(tariff: Tariff) -> list[Delivery]:
 
 def _enqueue(obj: Pushable, operation: DeliveryOperation, payload: str, previous: str | None) -> list[Delivery]:
     state = get_state(current_app)
-    store = _store(state)
+    store = delivery_store(state)
     module, _ = _KINDS[type(obj)]
-    owner, object_id = _owner_and_id(obj)
+    owner, object_id = owner_and_id(obj)
     key = f"{owner.country_code}/{owner.party_id}/{object_id}"
     now = utcnow()
     deliveries = [
@@ -167,9 +177,10 @@ def deliver_due(*, limit: int = 100) -> int:
     :returns: how many were attempted.
     """
     state = get_state(current_app)
-    claimed = _store(state).claim_due(now=utcnow(), lease_seconds=state.config.push_lease, limit=limit)
+    claimed = delivery_store(state).claim_due(now=utcnow(), lease_seconds=state.config.push_lease, limit=limit)
+    clients: dict[str, PartnerClient | None] = {}  # one partner read per partner, not per delivery
     for delivery in claimed:
-        _attempt(state, delivery)
+        _attempt(state, delivery, clients)
     return len(claimed)
 
 
@@ -180,17 +191,25 @@ def deliver(delivery_id: str) -> bool | None:
         when it was not due or is held by another worker.
     """
     state = get_state(current_app)
-    delivery = _store(state).claim(delivery_id=delivery_id, now=utcnow(), lease_seconds=state.config.push_lease)
-    return None if delivery is None else _attempt(state, delivery)
+    delivery = delivery_store(state).claim(delivery_id=delivery_id, now=utcnow(), lease_seconds=state.config.push_lease)
+    return None if delivery is None else _attempt(state, delivery, {})
 
 
-def _attempt(state: OcpiState, delivery: Delivery) -> bool:
-    store = _store(state)
-    partner = state.partners.get(partner_id=delivery.partner_id)
+def _client(state: OcpiState, partner_id: str, clients: dict[str, PartnerClient | None]) -> PartnerClient:
+    """The client of a registered partner, read once per batch (``clients``)."""
+    if partner_id not in clients:
+        partner = state.partners.get(partner_id=partner_id)
+        clients[partner_id] = PartnerClient.connect(partner) if partner is not None and partner.registered else None
+    client = clients[partner_id]
+    if client is None:
+        raise _Permanent(f"partner {partner_id} is not registered")
+    return client
+
+
+def _attempt(state: OcpiState, delivery: Delivery, clients: dict[str, PartnerClient | None]) -> bool:
+    store = delivery_store(state)
     try:
-        if partner is None or not partner.registered:
-            raise _Permanent(f"partner {delivery.partner_id} is not registered")
-        _send(PartnerClient.connect(partner), delivery)
+        _send(_client(state, delivery.partner_id, clients), delivery)
     except (_Permanent, PartnerInvalidParameters, RefusedUrl, ValueError, LookupError) as exc:
         _give_up(store, delivery, _describe(exc))
         return False
@@ -257,28 +276,15 @@ def _send(client: PartnerClient, delivery: Delivery) -> None:
     if delivery.operation is DeliveryOperation.POST:
         client.post_cdr(new)
         return
-    puts: dict[ModuleID, Callable[[Any], None]] = {
-        ModuleID.LOCATIONS: client.put_location,
-        ModuleID.SESSIONS: client.put_session,
-        ModuleID.TARIFFS: client.put_tariff,
-        ModuleID.TOKENS: client.put_token,
-    }
-    put = puts[module]
+    put: Callable[[Any], None] = getattr(client, _PUT[module])
     if delivery.previous is None:
         put(new)
         return
-    patches: dict[ModuleID, Callable[[Any, Any], object]] = {
-        ModuleID.LOCATIONS: client.patch_location,
-        ModuleID.SESSIONS: client.patch_session,
-        ModuleID.TARIFFS: client.patch_tariff,
-        ModuleID.TOKENS: client.patch_token,
-    }
-    patch = patches[module]
     try:
-        patch(decode(module, delivery.previous), new)
+        getattr(client, _PATCH[module])(decode(module, delivery.previous), new)
     except (PartnerNotFound, PartnerUnknownLocation):  # the partner lost it (or never had it): send it whole
         log.info("%s %s unknown at %s; sending it whole", module.value, delivery.object_key, delivery.partner_id)
         put(new)
 
 
-__all__ = ["audience", "changed", "decode", "deleted", "deliver", "deliver_due", "encode"]
+__all__ = ["audience", "changed", "decode", "deleted", "deliver", "deliver_due", "delivery_store", "encode"]

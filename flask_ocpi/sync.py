@@ -129,6 +129,7 @@ def sync(
     :raises LookupError: unknown partner, or a module it does not serve / we do not receive.
     """
     state = get_state(current_app)
+    marks = _sync_store(state)  # before any request: fail at once without a store
     found = find_partner(partner) if isinstance(partner, str) else partner
     available = modules_to_sync(found)
     chosen = available if modules is None else [ModuleID(str(m)) for m in modules]
@@ -136,14 +137,13 @@ def sync(
         if module not in available:
             raise LookupError(f"Cannot sync {module.value} from partner {found.id}: not served by it or not received")
     client = PartnerClient.connect(found)
-    return [_sync_module(state, client, module, full=full, limit=limit) for module in chosen]
+    return [_sync_module(state, marks, client, module, full=full, limit=limit) for module in chosen]
 
 
 def _sync_module(
-    state: OcpiState, client: PartnerClient, module: ModuleID, *, full: bool, limit: int | None
+    state: OcpiState, marks: SyncStore, client: PartnerClient, module: ModuleID, *, full: bool, limit: int | None
 ) -> SyncResult:
     partner = client.partner
-    marks = _sync_store(state)
     backend = state.backend(module, InterfaceRole.RECEIVER)
     mark = None if full else marks.get(partner_id=partner.id, module=module)
     date_from = mark - timedelta(seconds=state.config.sync_overlap) if mark is not None else None

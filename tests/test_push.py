@@ -4,6 +4,7 @@ giving up, and a partner down while we push (across a restart of our app)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -261,3 +262,20 @@ def test_an_operator_sends_waiting_retries_now_once_the_partner_is_back() -> Non
     assert result.exit_code == 0, result.output
     assert "1 waiting deliveries made due now" in result.output and "Attempted 1 deliveries" in result.output
     assert emsp.locations.get("NL", "CPO", location.id) is not None and deliveries.count() == 0
+
+
+def test_delivery_commands_explain_what_is_missing(make_app: Any) -> None:
+    runner = make_app().test_cli_runner()  # no delivery store
+    for args in (["deliveries"], ["retry-delivery", "x"], ["deliver"], ["deliver", "--now"]):
+        result = runner.invoke(args=["ocpi", *args])
+        assert result.exit_code == 1 and "No delivery store" in result.output, (args, result.output)
+    with roaming(cpo_outbound={"deliveries": MemoryDeliveryStore(), "dispatcher": StoreOnlyDispatcher()}) as (cpo, _):
+        runner = cpo.app.test_cli_runner()
+        unknown = runner.invoke(args=["ocpi", "retry-delivery", "nope"])
+        assert unknown.exit_code == 1 and "No failed delivery nope" in unknown.output
+        nobody = runner.invoke(args=["ocpi", "deliveries", "--partner", "nobody"])
+        assert nobody.exit_code == 1 and "No partner matches 'nobody'" in nobody.output
+        with cpo.app.app_context():
+            cpo.ocpi.changed(demo_location(CPO, 1))
+        by_name = runner.invoke(args=["ocpi", "deliveries", "--partner", "emsp", "--json"])
+        assert by_name.exit_code == 0 and json.loads(by_name.output)[0]["sent_as"] == "PUT"

@@ -19,7 +19,7 @@ from flask import current_app
 
 from flask_ocpi import commands
 from flask_ocpi.client.base import ClientBase
-from flask_ocpi.client.errors import PartnerError
+from flask_ocpi.client.errors import PartnerError, PartnerUnreachable
 from flask_ocpi.dates import utcnow
 from flask_ocpi.exceptions import OcpiError
 from flask_ocpi.models import (
@@ -74,9 +74,9 @@ class CommandsMixin(ClientBase):
         """Send a command; its ``response_url`` is replaced by one we generate.
 
         :raises PartnerError: when the CPO answered with an error (the pending command is
-            completed with ``REJECTED`` then, so nothing waits for a result), or with an
-            answer that cannot be read (the command stays pending: its result or a
-            ``TIMEOUT`` still comes).
+            completed with ``REJECTED`` then, so nothing waits for a result), or gave no
+            answer (:class:`PartnerUnreachable`) or one that cannot be read (the command
+            stays pending then: its result or a ``TIMEOUT`` still comes).
         """
         self._require(Role.EMSP, "send_command")
         command_type = _TYPES.get(type(command))
@@ -87,6 +87,8 @@ class CommandsMixin(ClientBase):
         try:
             body = self.wire.dump_command(command)
             answer = self._call("POST", ModuleID.COMMANDS, self.wire.command_path(command_type.value), json=body)
+        except PartnerUnreachable:
+            raise  # no answer (e.g. a read timeout): it may have been accepted; its result or a TIMEOUT settles it
         except (PartnerError, ValueError):
             self._settle(record, CommandResultType.REJECTED)  # not accepted: no result will come
             raise

@@ -59,7 +59,7 @@ class PushMixin(ClientBase):
         """
         self._require(Role.CPO, "patch_location")
         owner = self._own(new.country_code, new.party_id, f"Location {new.id!r}")
-        self._same(previous.id, new.id, previous.country_code, previous.party_id, new.country_code, new.party_id)
+        self._same(previous, new)
         changes = location_changes(self.wire.dump_location(previous), self.wire.dump_location(new))
         for change in changes:
             path = self.wire.object_path(owner, new.id, *change.ids)
@@ -78,7 +78,7 @@ class PushMixin(ClientBase):
         """PATCH what changed in a session (e.g. ``kwh``, ``status``, ``charging_periods``)."""
         new = self._session(new, "patch_session")
         previous = self._session(previous, "patch_session")
-        self._same(previous.id, new.id, previous.country_code, previous.party_id, new.country_code, new.party_id)
+        self._same(previous, new)
         changes = object_changes(self.wire.dump_session(previous), self.wire.dump_session(new))
         return self._send_changes(ModuleID.SESSIONS, new.id, changes)
 
@@ -124,7 +124,7 @@ class PushMixin(ClientBase):
         """PATCH what changed in a tariff."""
         self._require(Role.CPO, "patch_tariff")
         self._own(new.country_code, new.party_id, f"Tariff {new.id!r}")
-        self._same(previous.id, new.id, previous.country_code, previous.party_id, new.country_code, new.party_id)
+        self._same(previous, new)
         changes = object_changes(self.wire.dump_tariff(previous), self.wire.dump_tariff(new))
         return self._send_changes(ModuleID.TARIFFS, new.id, changes)
 
@@ -149,7 +149,7 @@ class PushMixin(ClientBase):
         """PATCH what changed in a token (e.g. ``valid: false`` when it is blocked)."""
         self._require(Role.EMSP, "patch_token")
         self._own(new.country_code, new.party_id, f"Token {new.uid!r}")
-        self._same(previous.uid, new.uid, previous.country_code, previous.party_id, new.country_code, new.party_id)
+        self._same(previous, new)
         changes = object_changes(self.wire.dump_token(previous), self.wire.dump_token(new))
         return self._send_changes(ModuleID.TOKENS, new.uid, changes)
 
@@ -166,6 +166,12 @@ class PushMixin(ClientBase):
             raise ValueError(f"{what} was charged with a token of {country_code}-{party_id}, not of {self.partner.id}")
 
     @staticmethod
-    def _same(old_id: str, new_id: str, *parties: str) -> None:
-        if old_id != new_id or (parties[0].upper(), parties[1].upper()) != (parties[2].upper(), parties[3].upper()):
-            raise ValueError(f"previous ({old_id!r}) and new ({new_id!r}) are not the same object")
+    def _same(previous: Location | Session | Tariff | Token, new: Location | Session | Tariff | Token) -> None:
+        """Refuse a PATCH between two different objects."""
+        if owner_and_id(previous) != owner_and_id(new):
+            raise ValueError(f"previous {owner_and_id(previous)} and new {owner_and_id(new)} are not the same object")
+
+
+def owner_and_id(obj: Location | Session | CDR | Tariff | Token) -> tuple[PartyKey, str]:
+    """The owning party and the id (a token's uid) of an object we send."""
+    return PartyKey(obj.country_code, obj.party_id), obj.uid if isinstance(obj, Token) else obj.id

@@ -8,12 +8,11 @@ functions (re-exported from the schemas) turn our models into request bodies, an
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 from flask_ocpi.exceptions import OcpiError
-from flask_ocpi.models import CDR, ModuleID, Partner, PartyKey, Session, TokenType
+from flask_ocpi.models import CDR, ModuleID, Partner, PartyKey, TokenType
 from flask_ocpi.v2_1_1.schemas.cdrs import dump_cdr, load_cdr
 from flask_ocpi.v2_1_1.schemas.commands import dump_command, load_command_response
 from flask_ocpi.v2_1_1.schemas.locations import (
@@ -27,7 +26,8 @@ from flask_ocpi.v2_1_1.schemas.locations import (
 from flask_ocpi.v2_1_1.schemas.sessions import dump_session, load_session
 from flask_ocpi.v2_1_1.schemas.tariffs import dump_tariff, load_tariff
 from flask_ocpi.v2_1_1.schemas.tokens import dump_location_references, dump_token, load_authorization_info, load_token
-from flask_ocpi.v2_1_1.views.sessions import located
+from flask_ocpi.v2_1_1.views.sessions import SessionOrCdr
+from flask_ocpi.v2_1_1.views.sessions import with_location as views_with_location
 
 VERSION = "2.1.1"
 
@@ -99,34 +99,20 @@ __all__ = [
 ]
 
 
-def with_location(obj: Session | CDR, partner: Partner) -> Session | CDR:
-    """``obj`` with the location 2.1.1 embeds (from our locations sender backend) when it has none.
+def with_location(obj: SessionOrCdr, partner: Partner) -> SessionOrCdr:
+    """``obj`` ready to send: with the location 2.1.1 embeds (see
+    :func:`flask_ocpi.v2_1_1.views.sessions.with_location`), and for a CDR holding only the
+    EVSE and connector used.
 
-    :raises ValueError: when neither the object nor the backend has the location.
+    :raises ValueError: when the location is missing or holds more than what was used.
     """
-    if obj.location is not None:
-        if isinstance(obj, CDR) and (len(obj.location.evses) != 1 or len(obj.location.evses[0].connectors) != 1):
+    if isinstance(obj, CDR) and obj.location is not None:
+        if len(obj.location.evses) != 1 or len(obj.location.evses[0].connectors) != 1:
             raise ValueError(
                 f"CDR {obj.id!r}: OCPI 2.1.1 embeds a location with only the EVSE and connector used; "
                 f"location {obj.location.id!r} has {len(obj.location.evses)} EVSE(s)"
             )
-        return obj
-    if isinstance(obj, Session):
-        where: tuple[str, str, str] = (obj.location_id, obj.evse_uid, obj.connector_id)
-    elif obj.cdr_location is not None:
-        where = (obj.cdr_location.id, obj.cdr_location.evse_uid, obj.cdr_location.connector_id)
-    else:
-        raise ValueError(f"CDR {obj.id!r} has neither a location nor a cdr_location")
     try:
-        location = located(
-            ours=True,
-            owner=PartyKey(obj.country_code, obj.party_id),
-            location_id=where[0],
-            evse_uid=where[1],
-            connector_id=where[2],
-            what=f"{type(obj).__name__} {obj.id!r}",
-            partner=partner,
-        )
+        return views_with_location(obj, ours=True, partner=partner)
     except OcpiError as exc:
         raise ValueError(exc.message) from None
-    return dataclasses.replace(obj, location=location)

@@ -99,6 +99,13 @@ def test_nothing_changed_sends_nothing_and_a_removed_field_is_a_put(pair: tuple[
     assert stored is not None and stored.name is None
 
 
+def test_a_patch_between_two_different_objects_is_refused(pair: tuple[Side, Side]) -> None:
+    cpo, emsp = pair
+    with cpo.app.app_context(), pytest.raises(ValueError, match="not the same object"):
+        _client(cpo).patch_location(demo_location(CPO, 1), demo_location(CPO, 2))
+    assert _writes(emsp) == []
+
+
 def test_put_evse_and_connector(pair: tuple[Side, Side]) -> None:
     cpo, emsp = pair
     location = demo_location(CPO, 4)

@@ -3,7 +3,9 @@ commands unreadably, or join our endpoint URLs with doubled slashes."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +17,7 @@ from example_app.demo import location as demo_location
 from example_app.demo import tokens
 from flask_ocpi import OCPI
 from flask_ocpi.backends.memory import MemoryCommandStore, MemoryPartnerStore
-from flask_ocpi.client import PartnerClient, PartnerError
+from flask_ocpi.client import PartnerClient, PartnerError, PartnerUnreachable
 from flask_ocpi.models import (
     BusinessDetails,
     CommandResponseType,
@@ -51,6 +53,8 @@ class _Peer:
 
         @peer.post("/commands/<command>")
         def command(command: str) -> Response:
+            if self.command_answer == "slow":
+                time.sleep(1.0)  # longer than the caller's OCPI_OUTBOUND_TIMEOUT
             body = {"data": self.command_answer, "status_code": 1000}
             return Response(json.dumps(body), mimetype="application/json")
 
@@ -117,6 +121,18 @@ def test_an_unreadable_command_answer_leaves_the_command_pending(emsp: Flask, pe
     command_id = caught.value.message.split("command ")[1].split(" ")[0]
     record = store.get(command_id=command_id)
     assert record is not None and record.result is None  # its result (or a TIMEOUT) will settle it
+
+
+def test_a_command_without_an_answer_stays_pending(emsp: Flask, peer_url: tuple[_Peer, str]) -> None:
+    """A read timeout: the CPO may have accepted it, so its result (or a TIMEOUT) must still count."""
+    peer, url = peer_url
+    peer.command_answer = "slow"
+    emsp.extensions["ocpi"].config = dataclasses.replace(emsp.extensions["ocpi"].config, outbound_timeout=0.2)
+    store = emsp.extensions["ocpi"].commands
+    with emsp.app_context(), pytest.raises(PartnerUnreachable):
+        PartnerClient.connect(_cpo(url)).start_session(token=tokens(EMSP)[0], location_id="LOC000001")
+    (record,) = store._records.values()
+    assert record.result is None
 
 
 def test_doubled_slashes_from_a_partner_are_served() -> None:

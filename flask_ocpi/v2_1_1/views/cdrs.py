@@ -23,7 +23,6 @@ backend's CDR has no ``location``. The sender list drops CDRs of other parties' 
 
 from __future__ import annotations
 
-import dataclasses
 from urllib.parse import quote
 
 from flask import Response
@@ -40,7 +39,7 @@ from flask_ocpi.signals import notify
 from flask_ocpi.urls import public_url
 from flask_ocpi.v2_1_1.schemas.cdrs import CdrSchema, dump_cdr, load_cdr
 from flask_ocpi.v2_1_1.views.helpers import dump_each, dump_one, page_answer
-from flask_ocpi.v2_1_1.views.sessions import for_caller, located
+from flask_ocpi.v2_1_1.views.sessions import for_caller, with_location
 from flask_ocpi.views.common import OBJECT_ID_MAX, caller, installed, json_body, own_party, page_request, url_id
 
 
@@ -50,23 +49,6 @@ def register(blp: Blueprint, role: Role) -> None:
         _register_sender(blp)
     else:
         _register_receiver(blp)
-
-
-def _with_location(cdr: CDR, *, ours: bool) -> CDR:
-    if cdr.location is not None:
-        return cdr
-    where = cdr.cdr_location
-    if where is None:
-        raise ServerError(f"CDR {cdr.id!r} has neither a location nor a cdr_location")
-    location = located(
-        ours=ours,
-        owner=PartyKey(cdr.country_code, cdr.party_id),
-        location_id=where.id,
-        evse_uid=where.evse_uid,
-        connector_id=where.connector_id,
-        what=f"CDR {cdr.id!r}",
-    )
-    return dataclasses.replace(cdr, location=location)
 
 
 def _sender() -> CdrsSenderBackend:
@@ -82,7 +64,7 @@ def _register_sender(blp: Blueprint) -> None:
         page = page_request()
         sender = _sender()
         result = sender.list_cdrs(partner=caller(), page=page)
-        cdrs = [_with_location(c, ours=True) for c in for_caller(result.items, "CDR")]
+        cdrs = [with_location(c, ours=True) for c in for_caller(result.items, "CDR")]
         return page_answer(dump_each(dump_cdr, cdrs, "CDR"), page, result)
 
 
@@ -132,4 +114,4 @@ def _register_receiver(blp: Blueprint) -> None:
         cdr = _receiver().get_cdr(partner=caller(), country_code=key.country_code, party_id=key.party_id, cdr_id=cdr_id)
         if cdr is None:
             raise NotFound(f"Unknown CDR {cdr_id!r} of {key}")
-        return ok(dump_one(dump_cdr, _with_location(cdr, ours=False)))
+        return ok(dump_one(dump_cdr, with_location(cdr, ours=False)))

@@ -36,7 +36,7 @@ from flask_ocpi.backends.results import WriteResult
 from flask_ocpi.backends.sessions import SessionsReceiverBackend, SessionsSenderBackend
 from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import NotFound, ServerError
-from flask_ocpi.models import CdrToken, InterfaceRole, Location, ModuleID, Partner, PartyKey, Role, Session
+from flask_ocpi.models import CDR, CdrToken, InterfaceRole, Location, ModuleID, Partner, PartyKey, Role, Session
 from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, written_doc
 from flask_ocpi.signals import listened, notify
 from flask_ocpi.state import get_state
@@ -69,6 +69,9 @@ class _Billed(Protocol):
 
 
 B = TypeVar("B", bound=_Billed)
+
+#: A session or a CDR: both embed a location in 2.1.1.
+SessionOrCdr = TypeVar("SessionOrCdr", Session, CDR)
 
 
 def for_caller(items: Sequence[B], what: str) -> list[B]:
@@ -137,18 +140,30 @@ def located(
     return dataclasses.replace(found, evses=[dataclasses.replace(evse, connectors=[connector])])
 
 
-def _with_location(session: Session, *, ours: bool) -> Session:
-    if session.location is not None:
-        return session
+def with_location(obj: SessionOrCdr, *, ours: bool, partner: Partner | None = None) -> SessionOrCdr:
+    """``obj`` (a session or CDR) with the location 2.1.1 embeds: its own, or the one
+    :func:`located` finds from its ids (a CDR's ``cdr_location``). 3000 when neither exists.
+
+    :param partner: the partner the object goes to (default: the caller of the request).
+    """
+    if obj.location is not None:
+        return obj
+    if isinstance(obj, Session):
+        where = (obj.location_id, obj.evse_uid, obj.connector_id)
+    elif obj.cdr_location is not None:
+        where = (obj.cdr_location.id, obj.cdr_location.evse_uid, obj.cdr_location.connector_id)
+    else:
+        raise ServerError(f"CDR {obj.id!r} has neither a location nor a cdr_location")
     location = located(
         ours=ours,
-        owner=PartyKey(session.country_code, session.party_id),
-        location_id=session.location_id,
-        evse_uid=session.evse_uid,
-        connector_id=session.connector_id,
-        what=f"Session {session.id!r}",
+        owner=PartyKey(obj.country_code, obj.party_id),
+        location_id=where[0],
+        evse_uid=where[1],
+        connector_id=where[2],
+        what=f"{'Session' if isinstance(obj, Session) else 'CDR'} {obj.id!r}",
+        partner=partner,
     )
-    return dataclasses.replace(session, location=location)
+    return dataclasses.replace(obj, location=location)
 
 
 # --- the module ---------------------------------------------------------------------------------------
@@ -175,7 +190,7 @@ def _register_sender(blp: Blueprint) -> None:
         page = page_request(require_date_from=True)
         sender = _sender()
         result = sender.list_sessions(partner=caller(), page=page)
-        sessions = [_with_location(s, ours=True) for s in for_caller(result.items, "session")]
+        sessions = [with_location(s, ours=True) for s in for_caller(result.items, "session")]
         return page_answer(dump_each(dump_session, sessions, "session"), page, result)
 
 
@@ -221,7 +236,7 @@ def _register_receiver(blp: Blueprint) -> None:
             )
             if session is None:
                 raise NotFound(f"Unknown session {session_id!r} of {key}")
-            return ok(dump_one(dump_session, _with_location(session, ours=False)))
+            return ok(dump_one(dump_session, with_location(session, ours=False)))
 
         @blp.doc(**body_doc(SessionSchema, "The whole session"))
         @written_doc(blp)
