@@ -35,7 +35,9 @@ from flask_ocpi.client.errors import (
     PartnerError,
     PartnerInvalidParameters,
     PartnerNotFound,
+    PartnerServerError,
     PartnerUnknownLocation,
+    PartnerUnreachable,
     RefusedUrl,
 )
 from flask_ocpi.client.partner import PartnerClient
@@ -164,7 +166,10 @@ def _enqueue(obj: Pushable, operation: DeliveryOperation, payload: str, previous
     ]
     if deliveries:
         log.info("%s %s changed: %d deliveries queued", module.value, key, len(deliveries))
-        state.dispatcher.wake(current_app._get_current_object(), [d.id for d in deliveries])  # type: ignore[attr-defined]
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        ids = [d.id for d in deliveries]
+        # Inside ocpi.transaction() the deliveries exist only once it commits: wake then.
+        store.on_commit(lambda: state.dispatcher.wake(app, ids))
     return deliveries
 
 
@@ -206,17 +211,43 @@ def _client(state: OcpiState, partner_id: str, clients: dict[str, PartnerClient 
     return client
 
 
+def may_have_arrived(exc: Exception) -> bool:
+    """Whether a failed request may still have been applied by the partner: it answered
+    HTTP 5xx or OCPI 3xxx (it may have stored the change, then failed), or no answer came
+    after the request may have left (read timeout, connection broken)."""
+    if isinstance(exc, PartnerUnreachable):
+        return exc.sent
+    return isinstance(exc, PartnerServerError) or (isinstance(exc, PartnerError) and (exc.http_status or 0) >= 500)
+
+
 def _attempt(state: OcpiState, delivery: Delivery, clients: dict[str, PartnerClient | None]) -> bool:
     store = delivery_store(state)
+    answered: int | None = None
     try:
-        _send(_client(state, delivery.partner_id, clients), delivery)
+        client = _client(state, delivery.partner_id, clients)
+        answered = client.http.answered
+        _send(client, delivery)
     except (_Permanent, PartnerInvalidParameters, RefusedUrl, ValueError, LookupError) as exc:
-        _give_up(store, delivery, _describe(exc))
+        # A refusal is definitive, unless earlier requests of this delivery were applied.
+        partial = answered is not None and client.http.answered > answered
+        _give_up(store, delivery, _describe(exc), uncertain=partial)
         return False
     except PartnerError as exc:
+        partial = answered is not None and client.http.answered > answered
+        uncertain = partial or may_have_arrived(exc)
+        if uncertain:
+            log.info(
+                "Delivery %s of %s %s to %s may have arrived (%s): the partner's state is unknown, "
+                "the whole object goes next",
+                delivery.id,
+                delivery.module.value,
+                delivery.object_key,
+                delivery.partner_id,
+                exc.message,
+            )
         attempts = delivery.attempts + 1
         if attempts >= state.config.push_max_attempts:
-            _give_up(store, delivery, f"{exc.message} (after {attempts} attempts)")
+            _give_up(store, delivery, f"{exc.message} (after {attempts} attempts)", uncertain=uncertain)
             return False
         delay = min(state.config.push_retry_delay * 2 ** (attempts - 1), state.config.push_max_retry_delay)
         log.warning(
@@ -234,6 +265,7 @@ def _attempt(state: OcpiState, delivery: Delivery, clients: dict[str, PartnerCli
             revision=delivery.revision,
             error=exc.message,
             next_attempt=utcnow() + timedelta(seconds=delay),
+            uncertain=uncertain,
         )
         state.dispatcher.retry_later(current_app._get_current_object(), delivery.id, delay)  # type: ignore[attr-defined]
         return False
@@ -251,7 +283,7 @@ def _describe(exc: Exception) -> str:
     return exc.message if isinstance(exc, PartnerError) else str(exc)
 
 
-def _give_up(store: DeliveryStore, delivery: Delivery, error: str) -> None:
+def _give_up(store: DeliveryStore, delivery: Delivery, error: str, *, uncertain: bool) -> None:
     log.error(
         "Giving up delivery %s of %s %s to %s: %s",
         delivery.id,
@@ -260,7 +292,7 @@ def _give_up(store: DeliveryStore, delivery: Delivery, error: str) -> None:
         delivery.partner_id,
         error,
     )
-    kept = store.give_up(delivery_id=delivery.id, revision=delivery.revision, error=error)
+    kept = store.give_up(delivery_id=delivery.id, revision=delivery.revision, error=error, uncertain=uncertain)
     notify(signals.delivery_failed, partner_id=delivery.partner_id, delivery=kept or delivery, error=error)
 
 
@@ -287,4 +319,14 @@ def _send(client: PartnerClient, delivery: Delivery) -> None:
         put(new)
 
 
-__all__ = ["audience", "changed", "decode", "deleted", "deliver", "deliver_due", "delivery_store", "encode"]
+__all__ = [
+    "audience",
+    "changed",
+    "decode",
+    "deleted",
+    "deliver",
+    "deliver_due",
+    "delivery_store",
+    "encode",
+    "may_have_arrived",
+]

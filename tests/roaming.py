@@ -9,7 +9,7 @@ through the real credentials handshake. Memory stores throughout.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -198,10 +198,17 @@ def emsp_side(outbound: dict[str, Any] | None = None, **config: Any) -> Side:
 
 @contextmanager
 def roaming(
-    *, cpo_outbound: dict[str, Any] | None = None, emsp_outbound: dict[str, Any] | None = None, **config: Any
+    *,
+    cpo_outbound: dict[str, Any] | None = None,
+    emsp_outbound: dict[str, Any] | None = None,
+    before_serving: Callable[[Side, Side], None] | None = None,
+    **config: Any,
 ) -> Iterator[tuple[Side, Side]]:
-    """A served CPO and eMSP, the eMSP registered with the CPO (both know each other)."""
+    """A served CPO and eMSP, the eMSP registered with the CPO (both know each other);
+    ``before_serving(cpo, emsp)`` may set up the apps (e.g. Flask-SQLAlchemy) first."""
     cpo, emsp = cpo_side(cpo_outbound, **config), emsp_side(emsp_outbound, **config)
+    if before_serving is not None:
+        before_serving(cpo, emsp)
     cpo.server.start()
     emsp.server.start()
     try:

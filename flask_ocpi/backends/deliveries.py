@@ -9,7 +9,10 @@ pull only asks for what changed since.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 from flask_ocpi.models import Delivery, DeliveryOperation, DeliveryStatus, ModuleID
 
@@ -43,7 +46,31 @@ class DeliveryStore(ABC):
     Every method must be atomic across threads, processes and hosts: two workers never
     hold the same delivery, and concurrent enqueues of one object leave one delivery.
     Datetimes are timezone-aware UTC, microseconds included.
+
+    **What the partner has.** ``previous`` is the state the partner is known to have; it
+    is ``None`` when that is unknown, and then the whole object is sent. An attempt
+    without a definitive answer (the partner answered HTTP 5xx or OCPI 3xxx, timed out,
+    the connection broke after the request left, or the worker died holding the lease)
+    may have been applied: from then on the partner's state is unknown (``previous``
+    becomes ``None``), so the delivery can never be dropped as "nothing changed" while
+    the partner keeps an intermediate state.
     """
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """The transactional outbox: deliveries enqueued inside the block are stored in the
+        same transaction as the host's own writes on the same database, committed together
+        or not at all. This default (stores without transactions) just runs the block;
+        :class:`~flask_ocpi.backends.sqlalchemy.SQLAlchemyDeliveryStore` opens one
+        transaction that every Flask-OCPI SQLAlchemy store on its database joins, and
+        yields its session."""
+        yield None
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once what was just enqueued is committed (for the dispatcher's
+        wake-up): at once by default; stores with :meth:`transaction` defer it to the end
+        of the open one and drop it if it rolls back."""
+        callback()
 
     @abstractmethod
     def enqueue(
@@ -83,6 +110,9 @@ class DeliveryStore(ABC):
         and whose lease is unset or ended before ``now``; the earliest ``next_attempt``
         first. Each gets ``lease_until = now + lease_seconds``. Two concurrent callers never
         get the same delivery (one may get fewer than ``limit`` while others claim).
+        A delivery whose lease had ended without a report (its worker died or hung while
+        sending) is claimed with ``previous`` set to ``None``: that attempt may have
+        reached the partner.
         """
 
     @abstractmethod
@@ -108,8 +138,13 @@ class DeliveryStore(ABC):
         """
 
     @abstractmethod
-    def failed(self, *, delivery_id: str, revision: int, error: str, next_attempt: datetime) -> Delivery | None:
+    def failed(
+        self, *, delivery_id: str, revision: int, error: str, next_attempt: datetime, uncertain: bool = False
+    ) -> Delivery | None:
         """Report that sending ``revision`` failed, to be tried again at ``next_attempt``.
+
+        With ``uncertain`` (the attempt may have been applied: see the class docs),
+        ``previous`` becomes ``None`` whatever the revision.
 
         When the delivery is still at ``revision``: ``attempts`` is incremented,
         ``last_error`` set (truncated to 1000 characters), ``next_attempt`` set and the
@@ -121,8 +156,10 @@ class DeliveryStore(ABC):
         """
 
     @abstractmethod
-    def give_up(self, *, delivery_id: str, revision: int, error: str) -> Delivery | None:
+    def give_up(self, *, delivery_id: str, revision: int, error: str, uncertain: bool = False) -> Delivery | None:
         """Stop retrying ``revision``: the delivery becomes ``FAILED``, kept for an operator.
+
+        With ``uncertain``, ``previous`` becomes ``None`` as in :meth:`failed`.
 
         When the delivery is still at ``revision``: status ``FAILED``, ``attempts``
         incremented (this attempt failed too), ``last_error`` set (truncated to 1000

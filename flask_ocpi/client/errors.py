@@ -30,7 +30,25 @@ class PartnerError(Exception):
 
 
 class PartnerUnreachable(PartnerError):
-    """The partner could not be reached (connection refused, timeout, TLS failure)."""
+    """No answer came back (connection refused, timeout, TLS failure, connection broken).
+
+    :ivar sent: whether the request may have reached the partner (``False`` only when the
+        connection was never made: refused, unresolvable, connect timeout, TLS handshake);
+        a read timeout or a connection broken mid-answer leaves it unknown whether the
+        partner applied it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str,
+        status_code: int | None = None,
+        http_status: int | None = None,
+        sent: bool = True,
+    ) -> None:
+        super().__init__(message, url=url, status_code=status_code, http_status=http_status)
+        self.sent = sent
 
 
 class RefusedUrl(PartnerError):

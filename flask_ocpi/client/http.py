@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+from urllib3.exceptions import NewConnectionError
 
 from flask_ocpi.auth import encode_token, mask_token
 from flask_ocpi.client.errors import PartnerUnreachable, RefusedUrl, error_for
@@ -58,6 +59,9 @@ class OcpiHttp:
         self.timeout = timeout
         self.base64_token = base64_token
         self.session = session or requests.Session()
+        #: How many requests got a success answer so far (tells a caller sending several
+        #: requests for one change whether a failure came after some were applied).
+        self.answered = 0
 
     def request(self, method: str, url: str, *, json: Any = None, params: dict[str, Any] | None = None) -> OcpiResponse:
         """Send one request and return its unwrapped answer.
@@ -85,8 +89,12 @@ class OcpiHttp:
                 method, url, data=body, params=params, headers=headers, timeout=self.timeout, allow_redirects=False
             )
         except requests.RequestException as exc:
-            raise PartnerUnreachable(f"{method} {url} failed: {type(exc).__name__}", url=url) from exc
-        return self._unwrap(method, url, response)
+            raise PartnerUnreachable(
+                f"{method} {url} failed: {type(exc).__name__}", url=url, sent=_may_have_been_sent(exc)
+            ) from exc
+        answer = self._unwrap(method, url, response)
+        self.answered += 1
+        return answer
 
     def get(self, url: str, *, params: dict[str, Any] | None = None) -> OcpiResponse:
         """``GET`` a URL."""
@@ -130,3 +138,14 @@ class OcpiHttp:
             )
         log.warning("%s %s answered without an OCPI envelope; using the body as data", method, url)
         return OcpiResponse(body, response.status_code, headers, enveloped=False)
+
+
+def _may_have_been_sent(exc: requests.RequestException) -> bool:
+    """Whether a request that got no answer may have reached the partner: only a connection
+    that was never made (refused, unresolvable, connect timeout, TLS handshake) proves not."""
+    if isinstance(exc, requests.ConnectTimeout | requests.exceptions.SSLError):
+        return False
+    if isinstance(exc, requests.ConnectionError):
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        return not isinstance(reason, NewConnectionError)
+    return True

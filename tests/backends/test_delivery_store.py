@@ -575,3 +575,71 @@ def test_hurry_makes_waiting_retries_due_now(delivery_store: DeliveryStore) -> N
     assert delivery_store.hurry(now=now) == 1 and stored(delivery_store, other.id).next_attempt == now
     assert stored(delivery_store, leased.id).lease_until is not None
     assert delivery_store.hurry(now=now) == 0
+
+
+# --- what the partner has, after attempts without a definitive answer ------------------------
+
+
+def test_a_definitive_failure_keeps_previous(delivery_store: DeliveryStore) -> None:
+    new = enqueue(delivery_store, previous="partner-has-this")
+    claim_one(delivery_store)
+    failed = delivery_store.failed(delivery_id=new.id, revision=1, error="OCPI 2001", next_attempt=T0)
+    assert failed is not None and failed.previous == "partner-has-this"
+
+
+@pytest.mark.parametrize("stale", [False, True])
+def test_an_uncertain_failure_forgets_what_the_partner_has(delivery_store: DeliveryStore, stale: bool) -> None:
+    new = enqueue(delivery_store, payload="v1", previous="v0")
+    claim_one(delivery_store)
+    if stale:  # a newer change arrived while the attempt was in flight
+        enqueue(delivery_store, payload="v2")
+    failed = delivery_store.failed(
+        delivery_id=new.id, revision=1, error="HTTP 503", next_attempt=T0 + timedelta(seconds=5), uncertain=True
+    )
+    assert failed is not None and failed.previous is None and failed.status is DeliveryStatus.PENDING
+    # Later changes keep it unknown: the whole object goes next.
+    enqueue(delivery_store, payload="v3", previous="v3-ignored")
+    assert stored(delivery_store, new.id).previous is None
+
+
+def test_an_uncertain_give_up_forgets_what_the_partner_has(delivery_store: DeliveryStore) -> None:
+    new = enqueue(delivery_store, previous="v0")
+    claim_one(delivery_store)
+    kept = delivery_store.give_up(delivery_id=new.id, revision=1, error="timed out", uncertain=True)
+    assert kept is not None and kept.status is DeliveryStatus.FAILED and kept.previous is None
+
+
+def test_taking_over_an_ended_lease_forgets_what_the_partner_has(delivery_store: DeliveryStore) -> None:
+    new = enqueue(delivery_store, previous="v0")
+    first = claim_one(delivery_store, lease=10)
+    assert first.previous == "v0"  # a fresh lease keeps it
+    # The worker died after sending: nobody reported. Its lease ends; the next claimer
+    # must not trust "v0" any more.
+    again = claim_one(delivery_store, at=timedelta(seconds=11), lease=10)
+    assert again.id == new.id and again.previous is None and stored(delivery_store, new.id).previous is None
+    other = enqueue(delivery_store, "other", previous="o0")
+    held = delivery_store.claim(delivery_id=other.id, now=T0 + timedelta(seconds=12), lease_seconds=1)
+    assert held is not None and held.previous == "o0"
+    taken = delivery_store.claim(delivery_id=other.id, now=T0 + timedelta(seconds=14), lease_seconds=1)
+    assert taken is not None and taken.previous is None
+
+
+# --- the transactional outbox ----------------------------------------------------------------
+
+
+def test_enqueues_inside_a_transaction_commit_with_it_or_not_at_all(delivery_store: DeliveryStore) -> None:
+    woken: list[str] = []
+    with delivery_store.transaction():
+        kept = enqueue(delivery_store, "kept")
+        delivery_store.on_commit(lambda: woken.append("kept"))
+        if not isinstance(delivery_store, MemoryDeliveryStore):
+            assert woken == []  # deferred until the commit
+    assert woken == ["kept"] and stored(delivery_store, kept.id).object_key == "kept"
+    if isinstance(delivery_store, MemoryDeliveryStore):
+        return  # no transactions in memory: the rest is about rollback
+    with pytest.raises(RuntimeError, match="host failed"), delivery_store.transaction():
+        enqueue(delivery_store, "lost")
+        delivery_store.on_commit(lambda: woken.append("lost"))
+        raise RuntimeError("host failed")
+    assert woken == ["kept"]
+    assert [d.object_key for d in delivery_store.list()] == ["kept"]

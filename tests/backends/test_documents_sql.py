@@ -62,6 +62,7 @@ def test_schema_has_the_document_table_and_its_indexes(engine: Engine) -> None:
         "audience_party_id",
         "last_updated",
         "document",
+        "revision",
     }
     assert columns["audience_country_code"]["nullable"] and not columns["token_type"]["nullable"]
     assert inspector.get_pk_constraint("ocpi_objects")["constrained_columns"] == ["id"]

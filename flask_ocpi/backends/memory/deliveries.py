@@ -84,7 +84,7 @@ class MemoryDeliveryStore(DeliveryStore):
                 key=lambda d: (d.next_attempt, d.created, d.id),
             )[: max(limit, 0)]
             for delivery in due:
-                delivery.lease_until = lease_until
+                self._lease(delivery, lease_until)
             return [copy.copy(d) for d in due]
 
     def claim(self, *, delivery_id: str, now: datetime, lease_seconds: float) -> Delivery | None:
@@ -94,7 +94,7 @@ class MemoryDeliveryStore(DeliveryStore):
             delivery = self._deliveries.get(delivery_id)
             if delivery is None or not self._is_due(delivery, now):
                 return None
-            delivery.lease_until = now + timedelta(seconds=lease_seconds)
+            self._lease(delivery, now + timedelta(seconds=lease_seconds))
             return copy.copy(delivery)
 
     def delivered(self, *, delivery_id: str, revision: int, sent: str | None) -> bool:
@@ -111,7 +111,9 @@ class MemoryDeliveryStore(DeliveryStore):
             delivery.attempts = 0
             return False
 
-    def failed(self, *, delivery_id: str, revision: int, error: str, next_attempt: datetime) -> Delivery | None:
+    def failed(
+        self, *, delivery_id: str, revision: int, error: str, next_attempt: datetime, uncertain: bool = False
+    ) -> Delivery | None:
         """Record a failed attempt and when to try again (not counted when stale)."""
         next_attempt = as_utc(next_attempt)
         with self._lock:
@@ -123,11 +125,13 @@ class MemoryDeliveryStore(DeliveryStore):
                 delivery.next_attempt = next_attempt
             else:
                 delivery.next_attempt = min(delivery.next_attempt, next_attempt)
+            if uncertain:
+                delivery.previous = None
             delivery.last_error = truncate_error(error)
             delivery.lease_until = None
             return copy.copy(delivery)
 
-    def give_up(self, *, delivery_id: str, revision: int, error: str) -> Delivery | None:
+    def give_up(self, *, delivery_id: str, revision: int, error: str, uncertain: bool = False) -> Delivery | None:
         """Mark the delivery ``FAILED`` if still at ``revision`` (else keep it pending)."""
         with self._lock:
             delivery = self._deliveries.get(delivery_id)
@@ -136,6 +140,8 @@ class MemoryDeliveryStore(DeliveryStore):
             if delivery.revision == revision:
                 delivery.status = DeliveryStatus.FAILED
                 delivery.attempts += 1
+            if uncertain:
+                delivery.previous = None
             delivery.last_error = truncate_error(error)
             delivery.lease_until = None
             return copy.copy(delivery)
@@ -206,6 +212,13 @@ class MemoryDeliveryStore(DeliveryStore):
                 key=lambda d: (d.next_attempt, d.created, d.id),
             )
             return [copy.copy(d) for d in found[: max(limit, 0)]]
+
+    @staticmethod
+    def _lease(delivery: Delivery, lease_until: datetime) -> None:
+        """Lease ``delivery``; an ended, unreported lease means its attempt may have arrived."""
+        if delivery.lease_until is not None:
+            delivery.previous = None
+        delivery.lease_until = lease_until
 
     def _remove(self, delivery: Delivery) -> None:
         del self._deliveries[delivery.id]

@@ -13,12 +13,25 @@ from any of:
 
 Note that with the last two forms the commit covers whatever else the host has
 pending in that session.
+
+**One transaction for several writes** (the transactional outbox): inside
+``with store.transaction() as session:`` every Flask-OCPI SQLAlchemy store on the same
+database (the same engine) runs in that one transaction instead of its own, and so does
+whatever the host writes with ``session`` (with Flask-SQLAlchemy it is ``db.session``).
+:meth:`flask_ocpi.OCPI.transaction` opens it on the delivery store, so that a host's
+change and the push it queues (``ocpi.changed``) are committed together or not at all::
+
+    with ocpi.transaction():
+        locations.save(new)
+        ocpi.changed(new, previous=old)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from inspect import getattr_static
 from typing import Any, Protocol, TypeAlias
 
@@ -106,6 +119,44 @@ def create_tables(bind: SessionSource, *, metadata: MetaData = ocpi_metadata) ->
         metadata.create_all(session.connection(), checkfirst=True)
 
 
+@dataclass(slots=True)
+class _Shared:
+    """An open :meth:`SQLAlchemyBackendBase.transaction`: its engine, session and what to
+    run once it has committed."""
+
+    engine: Any
+    session: Session
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+
+#: The open shared transaction of this thread / task, if any.
+_SHARED: ContextVar[_Shared | None] = ContextVar("flask_ocpi_sqlalchemy_transaction", default=None)
+
+
+def _engine_of(bind: SessionSource) -> Any:
+    """The engine behind ``bind`` (Flask-SQLAlchemy: needs an application context)."""
+    if isinstance(bind, Engine):
+        return bind
+    if isinstance(bind, sessionmaker):
+        return bind.kw.get("bind")
+    if isinstance(bind, scoped_session):
+        return bind().get_bind()
+    return bind.session().get_bind()
+
+
+@contextmanager
+def _joined(session: Session) -> Iterator[Session]:
+    """One operation inside the shared transaction: a SAVEPOINT where a failed statement
+    would abort the whole transaction (PostgreSQL and others), so a store's own retry
+    (e.g. after a concurrent insert of the same key) stays possible; none on SQLite, where
+    a failed statement is rolled back alone. Nothing is committed here."""
+    if session.get_bind().dialect.name == "sqlite":
+        yield session
+        return
+    with session.begin_nested():
+        yield session
+
+
 class SQLAlchemyBackendBase:
     """Base class of the SQLAlchemy backends: turns a :data:`SessionSource` into sessions.
 
@@ -122,8 +173,46 @@ class SQLAlchemyBackendBase:
         self._open_transaction = transaction_factory(bind)
 
     def _transaction(self) -> AbstractContextManager[Session]:
-        """One transaction: the yielded session is committed on success, rolled back on error."""
+        """One transaction: the yielded session is committed on success, rolled back on error.
+
+        Inside an open :meth:`transaction` on the same database, the operation joins it
+        instead (committed with it, not on its own)."""
+        shared = _SHARED.get()
+        if shared is not None and _engine_of(self._bind) is shared.engine:
+            return _joined(shared.session)
         return self._open_transaction()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """Run everything Flask-OCPI's SQLAlchemy stores do on this database inside the
+        block in one transaction, committed when the block ends (rolled back if it raises).
+
+        Yields the session of that transaction, for the host's own writes (with
+        Flask-SQLAlchemy it is ``db.session``). Re-entrant: a nested call joins the open
+        transaction. Stores on another database keep their own transactions.
+        """
+        shared = _SHARED.get()
+        if shared is not None and _engine_of(self._bind) is shared.engine:
+            yield shared.session
+            return
+        with self._open_transaction() as session:
+            opened = _Shared(engine=session.get_bind(), session=session)
+            token = _SHARED.set(opened)
+            try:
+                yield session
+            finally:
+                _SHARED.reset(token)
+        for callback in opened.after_commit:
+            callback()
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once what this store just wrote is committed: at once, or when
+        the open :meth:`transaction` on this database commits (never if it rolls back)."""
+        shared = _SHARED.get()
+        if shared is not None and _engine_of(self._bind) is shared.engine:
+            shared.after_commit.append(callback)
+        else:
+            callback()
 
     def create_tables(self) -> None:
         """Create the Flask-OCPI tables on the bound database (see :func:`create_tables`)."""

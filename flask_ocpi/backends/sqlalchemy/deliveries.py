@@ -221,37 +221,49 @@ class SQLAlchemyDeliveryStore(_Upserting, DeliveryStore):
             )
             return _rowcount(kept) != 1
 
-    def failed(self, *, delivery_id: str, revision: int, error: str, next_attempt: datetime) -> Delivery | None:
+    def failed(
+        self, *, delivery_id: str, revision: int, error: str, next_attempt: datetime, uncertain: bool = False
+    ) -> Delivery | None:
         """Record a failed attempt and when to try again (not counted when stale)."""
         error = truncate_error(error)
         earlier = case(
             (_table.c.next_attempt > next_attempt, literal(next_attempt, UTCDateTime())),
             else_=_table.c.next_attempt,
         )
+        unknown = {"previous": None} if uncertain else {}
         with self._transaction() as session:
             counted = session.execute(
                 update(_table)
                 .where(_table.c.id == delivery_id, _table.c.revision == revision)
-                .values(attempts=_table.c.attempts + 1, last_error=error, next_attempt=next_attempt, lease_until=None)
+                .values(
+                    attempts=_table.c.attempts + 1,
+                    last_error=error,
+                    next_attempt=next_attempt,
+                    lease_until=None,
+                    **unknown,
+                )
             )
             if _rowcount(counted) != 1:
                 session.execute(
                     update(_table)
                     .where(_table.c.id == delivery_id, _table.c.revision != revision)
-                    .values(last_error=error, next_attempt=earlier, lease_until=None)
+                    .values(last_error=error, next_attempt=earlier, lease_until=None, **unknown)
                 )
             return self._read(session, delivery_id)
 
-    def give_up(self, *, delivery_id: str, revision: int, error: str) -> Delivery | None:
+    def give_up(self, *, delivery_id: str, revision: int, error: str, uncertain: bool = False) -> Delivery | None:
         """Mark the delivery ``FAILED`` if still at ``revision`` (else keep it pending)."""
         error = truncate_error(error)
+        unknown = {"previous": None} if uncertain else {}
         with self._transaction() as session:
             session.execute(
                 update(_table)
                 .where(_table.c.id == delivery_id, _table.c.revision == revision)
                 .values(status=DeliveryStatus.FAILED.value, attempts=_table.c.attempts + 1)
             )
-            session.execute(update(_table).where(_table.c.id == delivery_id).values(last_error=error, lease_until=None))
+            session.execute(
+                update(_table).where(_table.c.id == delivery_id).values(last_error=error, lease_until=None, **unknown)
+            )
             return self._read(session, delivery_id)
 
     def retry(self, *, delivery_id: str, now: datetime) -> bool:
@@ -324,11 +336,13 @@ class SQLAlchemyDeliveryStore(_Upserting, DeliveryStore):
         cls, session: Session, delivery_id: str, read: datetime | None, now: datetime, lease_until: datetime
     ) -> Delivery | None:
         """The conditional UPDATE: only if still due and the lease is the one read; the row
-        is read back only when this statement changed it."""
+        is read back only when this statement changed it. Taking over an ended lease (its
+        worker died or hung mid-attempt) forgets ``previous``: that attempt may have arrived."""
         held = _table.c.lease_until.is_(None) if read is None else _table.c.lease_until == read
         due = (_table.c.status == DeliveryStatus.PENDING.value, _table.c.next_attempt <= now)
+        unknown = {} if read is None else {"previous": None}
         changed = session.execute(
-            update(_table).where(_table.c.id == delivery_id, *due, held).values(lease_until=lease_until)
+            update(_table).where(_table.c.id == delivery_id, *due, held).values(lease_until=lease_until, **unknown)
         )
         if _rowcount(changed) != 1:
             return None

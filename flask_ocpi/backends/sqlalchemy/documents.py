@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import functools
+import random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, and_, bindparam, case, delete, false, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from flask_ocpi.backends.codec import from_document, to_document
@@ -30,6 +31,27 @@ T = TypeVar("T")
 
 #: Keys looked up per query by :meth:`SQLAlchemyDocuments.save_many`.
 _BATCH = 500
+
+#: How often a read-modify-write that lost a race (the row changed between its read and
+#: its conditional write) is tried again before giving up.
+_CAS_TRIES = 200
+
+
+class ConcurrentWriteError(RuntimeError):
+    """A read-modify-write lost the race against other writers of the same object more than
+    :data:`_CAS_TRIES` times in a row (never seen outside deliberate stress tests)."""
+
+
+def _lost_race_pause(attempt: int) -> None:
+    """A short, jittered pause before retrying a lost compare-and-set, growing with attempts
+    (at most ~20 ms), so that writers of one hot object take turns instead of colliding."""
+    time.sleep(random.uniform(0, min(0.02, 0.0005 * attempt)))
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    """Whether ``exc`` is SQLite's "database is locked" / busy snapshot: worth retrying."""
+    text = str(exc.orig) if exc.orig is not None else str(exc)
+    return "database is locked" in text or "database table is locked" in text
 
 _KEY_COLUMNS = (objects.c.country_code, objects.c.party_id, objects.c.object_id, objects.c.token_type)
 
@@ -159,7 +181,9 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
             _bump(session, values["kind"], {(values["country_code"], values["party_id"]): 1})
             return WriteResult.CREATED
         if replace:
-            session.execute(update(objects).where(objects.c.id == row_id).values(values))
+            session.execute(
+                update(objects).where(objects.c.id == row_id).values({**values, "revision": objects.c.revision + 1})
+            )
             _bump(session, values["kind"], {(values["country_code"], values["party_id"]): 0})
         return WriteResult.UPDATED
 
@@ -170,14 +194,20 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
             self._generations.clear()  # after the commit: no reader keeps the old value
 
     def _write_retrying_once_more(self, values: dict[str, Any], *, replace: bool) -> WriteResult:
-        try:
-            with self._transaction() as session:
-                return self._write(session, values, replace=replace)
-        except IntegrityError:
-            # A concurrent writer inserted the same key between our SELECT and INSERT:
-            # the row exists now, so the second attempt updates (or leaves) it.
-            with self._transaction() as session:
-                return self._write(session, values, replace=replace)
+        for attempt in range(1, _CAS_TRIES + 1):
+            try:
+                with self._transaction() as session:
+                    return self._write(session, values, replace=replace)
+            except IntegrityError:
+                # A concurrent writer inserted the same key between our SELECT and INSERT:
+                # the row exists now, so the next attempt updates (or leaves) it.
+                if attempt > 1:
+                    raise
+            except OperationalError as exc:
+                if not _is_busy(exc) or attempt == _CAS_TRIES:
+                    raise
+                _lost_race_pause(attempt)
+        raise ConcurrentWriteError(f"could not write a {values['kind']} after {_CAS_TRIES} attempts")
 
     # -- writes --
 
@@ -237,7 +267,7 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
             statement = (
                 update(objects)
                 .where(objects.c.id == bindparam("row_id"))
-                .values({name: bindparam(f"new_{name}") for name in changed})
+                .values({**{name: bindparam(f"new_{name}") for name in changed}, "revision": objects.c.revision + 1})
             )
             params = [{"row_id": u["row_id"], **{f"new_{name}": u[name] for name in changed}} for u in updates]
             session.connection().execute(statement, params)
@@ -253,22 +283,49 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
         *,
         token_type: str | None = None,
     ) -> T | None:
-        """Replace a stored object by ``change(object)``, its row locked meanwhile."""
+        """Replace a stored object by ``change(object)``, atomically on every database.
+
+        A compare-and-set on the row's ``revision``: the row is read (``FOR UPDATE`` where
+        the database supports it, so PostgreSQL writers queue instead of retrying), changed,
+        and written only if its revision is still the one read; otherwise (another process
+        wrote meanwhile, which SQLite's ignored ``FOR UPDATE`` cannot prevent) the change is
+        applied again to the fresh row. ``change`` may therefore run more than once; the
+        result of its last run is stored.
+
+        :raises ConcurrentWriteError: after :data:`_CAS_TRIES` lost races in a row.
+        """
         where, order = self._selector(kind, owner, object_id, token_type)
-        with self._transaction() as session:
-            query = select(objects.c.id, *_KEY_COLUMNS, objects.c.document).where(*where).order_by(*order).limit(1)
-            found = session.execute(query.with_for_update()).first()
-            if found is None:
-                return None
-            row_id, country_code, party_id, stored_id, stored_type, document = found
-            changed = change(from_document(kind.model, document))
-            if changed is None:
-                return None
-            check_same_key(kind, (PartyKey(country_code, party_id), stored_id, stored_type), changed)
-            values = _row(kind, changed)
-            session.execute(update(objects).where(objects.c.id == row_id).values(values))
-            _bump(session, kind.name, {(country_code, party_id): 0})
-            return changed
+        query = (
+            select(objects.c.id, *_KEY_COLUMNS, objects.c.revision, objects.c.document)
+            .where(*where)
+            .order_by(*order)
+            .limit(1)
+            .with_for_update()
+        )
+        for attempt in range(1, _CAS_TRIES + 1):
+            try:
+                with self._transaction() as session:
+                    found = session.execute(query).first()
+                    if found is None:
+                        return None
+                    row_id, country_code, party_id, stored_id, stored_type, revision, document = found
+                    changed = change(from_document(kind.model, document))
+                    if changed is None:
+                        return None
+                    check_same_key(kind, (PartyKey(country_code, party_id), stored_id, stored_type), changed)
+                    written = session.execute(
+                        update(objects)
+                        .where(objects.c.id == row_id, objects.c.revision == revision)
+                        .values({**_row(kind, changed), "revision": revision + 1})
+                    )
+                    if getattr(written, "rowcount", 0) == 1:
+                        _bump(session, kind.name, {(country_code, party_id): 0})
+                        return changed
+            except OperationalError as exc:
+                if not _is_busy(exc) or attempt == _CAS_TRIES:
+                    raise
+            _lost_race_pause(attempt)
+        raise ConcurrentWriteError(f"{kind.name} {owner}/{object_id}: still changing after {_CAS_TRIES} attempts")
 
     @_forgets_generation
     def delete(self, kind: DocumentKind[T], owner: PartyKey, object_id: str, *, token_type: str | None = None) -> bool:
@@ -394,4 +451,4 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
         return total
 
 
-__all__ = ["SQLAlchemyDocuments"]
+__all__ = ["ConcurrentWriteError", "SQLAlchemyDocuments"]
