@@ -53,7 +53,11 @@ log = logging.getLogger("example_app")
 
 
 def set_evse_status(app: Flask, location: Location, evse_uid: str, status: Status) -> Location:
-    """Store an EVSE's new status and push the change to every eMSP (one PATCH each)."""
+    """Store an EVSE's new status and push the change to every eMSP (one PATCH each).
+
+    The write and its deliveries are one transaction (``ocpi.transaction()``, the
+    transactional outbox): a crash in between leaves neither, never a change without its push.
+    """
     from example_app.seed import stores
 
     now = utcnow()
@@ -61,8 +65,10 @@ def set_evse_status(app: Flask, location: Location, evse_uid: str, status: Statu
         dataclasses.replace(e, status=status, last_updated=now) if e.uid == evse_uid else e for e in location.evses
     ]
     changed = dataclasses.replace(location, evses=evses, last_updated=now)
-    stores(app).locations.save(changed)
-    app.extensions["ocpi"].extension.changed(changed, previous=location)
+    ocpi = app.extensions["ocpi"].extension
+    with ocpi.transaction():
+        stores(app).locations.save(changed)
+        ocpi.changed(changed, previous=location)
     return changed
 
 
@@ -140,32 +146,41 @@ class SimulatedChargePoints(CommandsReceiverBackend):
                 status=SessionStatus.ACTIVE,
                 last_updated=now,
             )
-            stores(app).sessions.save(session)
-            app.extensions["ocpi"].extension.changed(session)
+            ocpi = app.extensions["ocpi"].extension
+            with ocpi.transaction():  # the session and its push, together
+                stores(app).sessions.save(session)
+                ocpi.changed(session)
             set_evse_status(app, location, evse.uid, Status.CHARGING)
 
         return self._accept(command_id, then=start)
 
     def stop_session(self, *, partner: Partner, command_id: str, command: StopSession) -> CommandResponse:
+        """``UNKNOWN_SESSION`` at once for a session this CPO does not know (or that is not
+        active); otherwise ACCEPTED, and the session is completed when the charge point answers."""
+        from example_app.seed import stores
+
         owner = partner.local_party
+        known = stores(current_app).sessions.get(owner.country_code, owner.party_id, command.session_id)
+        if known is None or known.status is not SessionStatus.ACTIVE:
+            return CommandResponse(result=CommandResponseType.UNKNOWN_SESSION)
 
         def stop(app: Flask) -> CommandResultType | None:
-            from example_app.seed import stores
-
             found = stores(app)
             session = found.sessions.get(owner.country_code, owner.party_id, command.session_id)
             if session is None or session.status is not SessionStatus.ACTIVE:
-                return CommandResultType.UNKNOWN_SESSION
+                return CommandResultType.UNKNOWN_SESSION  # stopped meanwhile
             completed = _completed(session)
-            found.sessions.save(completed)
             ocpi = app.extensions["ocpi"].extension
-            ocpi.changed(completed, previous=session)
+            with ocpi.transaction():
+                found.sessions.save(completed)
+                ocpi.changed(completed, previous=session)
             location = found.locations.get(owner.country_code, owner.party_id, session.location_id)
             if location is not None:
                 set_evse_status(app, location, session.evse_uid, Status.AVAILABLE)
                 cdr = _cdr(completed, location)
-                found.cdrs.save(cdr)
-                ocpi.changed(cdr)
+                with ocpi.transaction():
+                    found.cdrs.save(cdr)
+                    ocpi.changed(cdr)
             return None
 
         return self._accept(command_id, then=stop)

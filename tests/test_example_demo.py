@@ -179,3 +179,13 @@ def test_billing_records_the_cost_of_each_cdr_received(demo_app: Demo) -> None:
     assert [(i.cdr_id, i.cpo, i.amount, i.currency) for i in invoices] == [
         ("CDR000007", "BE-CPO", cdr.total_cost.excl_vat, "EUR")
     ]
+
+
+def test_simulated_charge_points_answer_unknown_session_to_a_stop_of_a_session_they_do_not_know(
+    demo_app: Demo, response_urls: tuple[str, list[Any], threading.Event]
+) -> None:
+    base, received, _ = response_urls
+    body = {"response_url": f"{base}/results/c", "session_id": "NO-SUCH-SESSION"}
+    answer = demo_app.call("POST", "/ocpi/cpo/2.1.1/commands/STOP_SESSION", EMSP_TOKEN, json=body).get_json()
+    assert answer["status_code"] == 1000 and answer["data"] == {"result": "UNKNOWN_SESSION"}
+    assert received == []  # nothing follows: the answer was final

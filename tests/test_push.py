@@ -33,10 +33,9 @@ def _writes(side: Side) -> list[tuple[str, str, Any]]:
 
 
 def _charging(location: Location, minutes: int = 1) -> Location:
-    evse = dataclasses.replace(location.evses[0], status=Status.CHARGING)
-    return dataclasses.replace(
-        location, evses=[evse, *location.evses[1:]], last_updated=location.last_updated + timedelta(minutes=minutes)
-    )
+    moved = location.last_updated + timedelta(minutes=minutes)  # the EVSE's and its location's
+    evse = dataclasses.replace(location.evses[0], status=Status.CHARGING, last_updated=moved)
+    return dataclasses.replace(location, evses=[evse, *location.evses[1:]], last_updated=moved)
 
 
 @pytest.fixture

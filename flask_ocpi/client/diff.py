@@ -6,6 +6,12 @@ has no way to unset a field), so that level is PUT instead. Locations are diffed
 level: an EVSE status change becomes one small PATCH on the EVSE (or on its connector),
 as the locations chapter intends, instead of a PATCH of the whole location.
 
+``last_updated`` alone does not make a field change, but the partner's copy must end
+equal to ours: when it moved at a level and no request of that level or below carries
+the new value (a receiver moves a parent's ``last_updated`` with a later child's), that
+level gets a PATCH of ``last_updated`` only. Nothing is sent when nothing, not even
+``last_updated``, changed.
+
 Everything here works on the JSON a version's ``dump_*`` produced, so it is
 version-independent.
 """
@@ -53,13 +59,25 @@ def _with_last_updated(body: dict[str, Any], new: dict[str, Any]) -> dict[str, A
     return body
 
 
+def _touched(previous: dict[str, Any], new: dict[str, Any], ids: tuple[str, ...], below: list[Change]) -> list[Change]:
+    """A PATCH of ``last_updated`` alone, when it moved at this level and none of the
+    requests ``below`` (this level's children) carries its new value."""
+    moved = new.get(LAST_UPDATED)
+    if moved is None or previous.get(LAST_UPDATED) == moved:
+        return []
+    if any(change.body.get(LAST_UPDATED) == moved for change in below):
+        return []
+    return [Change("PATCH", ids, {LAST_UPDATED: moved})]
+
+
 def object_changes(previous: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     """The request for a one-level object (session, tariff, token): a PATCH of the changed
-    fields, a PUT when a field was removed, nothing when nothing changed."""
+    fields, a PUT when a field was removed, a PATCH of ``last_updated`` when only it moved,
+    nothing when nothing changed."""
     fields = changed_fields(previous, new)
     if fields is None:
         return [Change("PUT", (), new)]
-    return [Change("PATCH", (), _with_last_updated(fields, new))] if fields else []
+    return [Change("PATCH", (), _with_last_updated(fields, new))] if fields else _touched(previous, new, (), [])
 
 
 def _by_key(items: Any, key: str) -> dict[str, dict[str, Any]] | None:
@@ -95,7 +113,7 @@ def _child_changes(previous: dict[str, Any], new: dict[str, Any], ids: tuple[str
         fields, children = changed_fields(previous, new), []
     if fields is None:
         return [Change("PUT", ids, new)]
-    own = [Change("PATCH", ids, _with_last_updated(fields, new))] if fields else []
+    own = [Change("PATCH", ids, _with_last_updated(fields, new))] if fields else _touched(previous, new, ids, children)
     return own + children
 
 
@@ -106,7 +124,7 @@ def location_changes(previous: dict[str, Any], new: dict[str, Any]) -> list[Chan
     fields, children = _nested(previous, new, "evses", "uid", ())
     if fields is None:
         return [Change("PUT", (), new)]
-    own = [Change("PATCH", (), _with_last_updated(fields, new))] if fields else []
+    own = [Change("PATCH", (), _with_last_updated(fields, new))] if fields else _touched(previous, new, (), children)
     return own + children
 
 

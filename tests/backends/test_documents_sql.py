@@ -316,3 +316,45 @@ def test_a_generation_is_reused_for_its_ttl_unless_this_repository_writes(engine
     assert later != seen
     here.patch_evse("NL", "CPO", "LOC1", "E1", {"status": Status.CHARGING})
     assert here.etag(owner) != later  # our own writes show at once
+
+
+def test_create_tables_upgrades_a_database_of_an_earlier_release(database: Database) -> None:
+    """Tables of the previous release (no ``revision``, a 64-character outbound token) get the
+    new column with its default and the wider one; their rows keep working."""
+    from sqlalchemy import Column, MetaData, String, Table
+
+    from flask_ocpi.backends.codec import to_document
+
+    engine = database.create_engine()
+    old = MetaData()
+    for table in metadata.sorted_tables:
+        columns = [c._copy() for c in table.columns if c.name != "revision"]
+        if table.name == "ocpi_partners":
+            columns = [Column("outbound_token", String(64)) if c.name == "outbound_token" else c for c in columns]
+        Table(table.name, old, *columns)
+    old.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(
+            old.tables["ocpi_objects"]
+            .insert()
+            .values(
+                kind="location",
+                country_code="NL",
+                party_id="CPO",
+                object_id="OLD",
+                token_type="",
+                last_updated=T0,
+                document=to_document(full_location("OLD")),
+            )
+        )
+    create_tables(engine)
+    create_tables(engine)  # idempotent
+    columns = {c["name"]: c for c in inspect(engine).get_columns("ocpi_objects")}
+    assert "revision" in columns
+    if database.kind != "sqlite":
+        partners = {c["name"]: c for c in inspect(engine).get_columns("ocpi_partners")}
+        assert partners["outbound_token"]["type"].length == 512
+    locations = SQLAlchemyLocations(engine)
+    assert locations.patch_evse("NL", "CPO", "OLD", "E1", {"floor_level": "2"}).value == "UPDATED"
+    stored = locations.get("NL", "CPO", "OLD")
+    assert stored is not None and stored.evses[0].floor_level == "2"

@@ -60,3 +60,21 @@ def test_a_new_or_reordered_evse_list_is_sent_whole_and_removed_fields_are_put()
     nameless = _location()
     del nameless["name"]
     assert location_changes(before, nameless) == [Change("PUT", (), nameless)]
+
+
+def test_a_moved_last_updated_alone_is_sent_so_the_partner_copy_stays_equal() -> None:
+    assert object_changes({"kwh": 1, "last_updated": "t0"}, {"kwh": 1, "last_updated": "t1"}) == [
+        Change("PATCH", (), {"last_updated": "t1"})
+    ]
+    assert object_changes({"kwh": 1, "last_updated": "t0"}, {"kwh": 1, "last_updated": "t0"}) == []
+    before = _location()
+    evses = [dict(e) for e in before["evses"]]
+    evses[0] = {**evses[0], "last_updated": "t1"}  # an EVSE "changed" to what it was
+    assert location_changes(before, _location(evses=evses, last_updated="t1")) == [
+        Change("PATCH", ("E1",), {"last_updated": "t1"})  # the partner moves the location's with it
+    ]
+    # The location's own last_updated moved further than any child carries: it is sent too.
+    assert location_changes(before, _location(evses=evses, last_updated="t2")) == [
+        Change("PATCH", (), {"last_updated": "t2"}),
+        Change("PATCH", ("E1",), {"last_updated": "t1"}),
+    ]

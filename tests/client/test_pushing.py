@@ -29,9 +29,10 @@ def _client(side: Side) -> PartnerClient:
 
 def _changed(location: Location, evse: int = 0, **fields: object) -> Location:
     """A copy of ``location`` whose EVSE number ``evse`` has ``fields`` changed."""
+    moved = location.last_updated + timedelta(minutes=1)  # a change moves the parents' last_updated too
     new = dataclasses.replace(location, evses=list(location.evses))
-    new.evses[evse] = dataclasses.replace(location.evses[evse], **fields)
-    new.last_updated = location.last_updated + timedelta(minutes=1)
+    new.evses[evse] = dataclasses.replace(location.evses[evse], **{"last_updated": moved, **fields})
+    new.last_updated = moved
     return new
 
 
@@ -70,7 +71,11 @@ def test_a_connector_change_patches_the_connector(pair: tuple[Side, Side]) -> No
     cpo, emsp = pair
     before = demo_location(CPO, 2)
     evse = before.evses[0]
-    connector = dataclasses.replace(evse.connectors[0], max_amperage=evse.connectors[0].max_amperage + 1)
+    connector = dataclasses.replace(
+        evse.connectors[0],
+        max_amperage=evse.connectors[0].max_amperage + 1,
+        last_updated=before.last_updated + timedelta(minutes=1),
+    )
     after = _changed(before, connectors=[connector, *evse.connectors[1:]])
     with cpo.app.app_context():
         client = _client(cpo)

@@ -35,8 +35,9 @@ from dataclasses import dataclass, field
 from inspect import getattr_static
 from typing import Any, Protocol, TypeAlias
 
-from sqlalchemy import Engine, MetaData
+from sqlalchemy import Engine, MetaData, inspect, text
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from sqlalchemy.schema import CreateColumn
 
 from flask_ocpi.backends.sqlalchemy.tables import metadata as ocpi_metadata
 
@@ -110,13 +111,38 @@ def transaction_factory(bind: SessionSource) -> TransactionFactory:
 
 
 def create_tables(bind: SessionSource, *, metadata: MetaData = ocpi_metadata) -> None:
-    """Create the Flask-OCPI tables that do not exist yet, and only those.
+    """Create the Flask-OCPI tables that do not exist yet, and bring existing ones up to
+    date: add the columns a newer release added (with their defaults) and widen string
+    columns that became longer. Nothing is ever dropped or narrowed.
 
-    For development and tests; in production manage the schema with migrations that
-    include :data:`flask_ocpi.backends.sqlalchemy.metadata`.
+    For development, tests and the example app; in production manage the schema with
+    migrations that include :data:`flask_ocpi.backends.sqlalchemy.metadata`.
     """
     with transaction_factory(bind)() as session:
-        metadata.create_all(session.connection(), checkfirst=True)
+        connection = session.connection()
+        metadata.create_all(connection, checkfirst=True)
+        _upgrade_tables(connection, metadata)
+
+
+def _upgrade_tables(connection: Any, metadata: MetaData) -> None:
+    """``ALTER TABLE`` what :func:`create_tables` found older than ``metadata``."""
+    inspector = inspect(connection)
+    preparer = connection.dialect.identifier_preparer
+    for table in metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue
+        existing = {c["name"]: c for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            found = existing.get(column.name)
+            if found is None:
+                ddl = CreateColumn(column).compile(dialect=connection.dialect)
+                connection.execute(text(f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN {ddl}"))
+                continue
+            wanted, have = getattr(column.type, "length", None), getattr(found["type"], "length", None)
+            if wanted and have and have < wanted and connection.dialect.name != "sqlite":
+                kind = column.type.compile(dialect=connection.dialect)
+                name = preparer.format_column(column)
+                connection.execute(text(f"ALTER TABLE {preparer.format_table(table)} ALTER COLUMN {name} TYPE {kind}"))
 
 
 @dataclass(slots=True)
