@@ -107,7 +107,7 @@ def decode(module: ModuleID, text: str) -> Any:
 def audience(obj: Pushable) -> list[Partner]:
     """The registered partners that receive ``obj``: connected to its owner's party on the
     sending role's tree, with a receiver endpoint for its module; sessions and CDRs only
-    to the eMSP of their token."""
+    to the eMSP of their token (never because a partner row claims one of our parties)."""
     kind = _KINDS.get(type(obj))
     if kind is None:
         raise TypeError(f"Cannot push a {type(obj).__name__}")
@@ -116,14 +116,16 @@ def audience(obj: Pushable) -> list[Partner]:
     token_party = (
         PartyKey(obj.cdr_token.country_code, obj.cdr_token.party_id) if isinstance(obj, (Session, CDR)) else None
     )
+    state = get_state(current_app)
     return [
         p
-        for p in get_state(current_app).partners.list()
+        for p in state.partners.list()
         if p.registered
         and p.local_role is role
         and p.local_party == owner
         and p.endpoint(module) is not None
-        and (token_party is None or token_party in p.parties)
+        # never a session or CDR of our own eMSP to a partner whose row claims that party
+        and (token_party is None or token_party in state.config.foreign_parties(p))
     ]
 
 

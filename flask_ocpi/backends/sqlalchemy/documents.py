@@ -224,10 +224,18 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
         """Save each of ``objs`` in one transaction: per batch of 500, one ``SELECT`` of
         the existing rows, one multi-row ``INSERT`` and one executemany ``UPDATE``."""
         unique, positions = dedupe_by_key(kind, objs)
-        written: list[WriteResult] = []
-        with self._transaction() as session:
-            for start in range(0, len(unique), _BATCH):
-                written.extend(self._save_batch(session, kind, unique[start : start + _BATCH]))
+        for attempt in (1, 2):
+            written: list[WriteResult] = []
+            try:
+                with self._transaction() as session:
+                    for start in range(0, len(unique), _BATCH):
+                        written.extend(self._save_batch(session, kind, unique[start : start + _BATCH]))
+                break
+            except IntegrityError:
+                # A concurrent writer inserted one of the keys meanwhile: the second run
+                # finds its row and updates it, as save() does.
+                if attempt == 2:
+                    raise
         seen: set[int] = set()
         results = []
         for position in positions:
