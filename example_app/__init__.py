@@ -12,12 +12,20 @@ Run it with ``flask --app example_app run``. Environment variables:
 ``OCPI_COUNTRY_CODE``, ``OCPI_PARTY_ID``, ``OCPI_BUSINESS_NAME``
     Our party (default ``NL``, ``EXA``, ``Example Charging``): give two instances
     different party ids to let them roam with each other.
+``OCPI_ENCRYPTION_KEYS``
+    Fernet keys (comma-separated, newest first) encrypting the tokens partners gave us
+    in the database. Default: the keys in ``ocpi-encryption.key`` in the instance folder
+    (one a line), a key generated there (mode 0600) at first start. Back the key up
+    apart from the database: without it the app cannot call its partners, and next to
+    it it reveals their tokens. To rotate, put a new key first, run
+    ``flask ocpi rotate-keys``, then remove the old one.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from typing import Any
 
 from flask import Flask, jsonify
@@ -56,6 +64,29 @@ def database_url(app: Flask) -> str:
     return url
 
 
+def encryption_keys(app: Flask) -> str:
+    """``OCPI_ENCRYPTION_KEYS``: the environment variable, else the instance folder's key
+    file, created with a new key (readable by its owner only) at first start."""
+    keys = os.environ.get("OCPI_ENCRYPTION_KEYS")
+    if keys:
+        return keys
+    path = os.path.join(app.instance_path, "ocpi-encryption.key")
+    if not os.path.exists(path):
+        from cryptography.fernet import Fernet
+
+        descriptor, temporary = tempfile.mkstemp(dir=app.instance_path, prefix=".ocpi-encryption-")  # mode 0600
+        with os.fdopen(descriptor, "w") as file:
+            file.write(Fernet.generate_key().decode() + "\n")
+        try:
+            os.link(temporary, path)  # atomic: when another process got there first, its key is used
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+    with open(path) as file:
+        return ",".join(file.read().split())
+
+
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     """SQLite tuned for a server: WAL (readers never wait for the writer) and fsync only at
     checkpoints; a crash may lose the last transactions, never corrupt the database."""
@@ -90,6 +121,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         OCPI_OUTBOUND_ALLOW_LOOPBACK=os.environ.get("EXAMPLE_LOCAL_PARTNERS", "1") == "1",
     )
     app.config.update(config or {})
+    if "OCPI_ENCRYPTION_KEYS" not in app.config:  # the partners' tokens are encrypted at rest
+        app.config["OCPI_ENCRYPTION_KEYS"] = encryption_keys(app)
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
 
     db.init_app(app)

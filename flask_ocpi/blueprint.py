@@ -1,41 +1,156 @@
-"""The flask-smorest blueprint class of every OCPI blueprint, and its request parsing.
+"""The flask-smorest blueprint class of every OCPI blueprint, and how it reads requests.
 
-Request bodies are read as JSON whatever their ``Content-Type`` (tolerant), a body
-that is not JSON is answered 400/2001, and a body that fails its schema 2001 naming
-the fields: one parser, configured here.
+One reader for every request body under the prefix (module views through
+:func:`flask_ocpi.views.common.json_body`, flask-smorest arguments through
+:class:`OcpiArgumentsParser`): the body is read as JSON whatever its ``Content-Type``
+(tolerant), within the limits of ``OCPI_MAX_BODY_SIZE`` (HTTP 413), ``OCPI_MAX_JSON_DEPTH``
+and ``OCPI_MAX_LIST_LENGTH`` (2001 naming the field). A body that is not JSON is answered
+400/2001, one that fails its schema 2001 naming the fields.
+
+Numbers are read as :class:`~decimal.Decimal` (decimals, also ``NaN``/``Infinity``, which
+:func:`json.loads` accepts) or ``int``; each number field of a schema refuses what is not
+finite or outside its range (``1E+999999``), naming the field.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NoReturn
 
 import flask_smorest
-from flask import Request
+from flask import Request, current_app, request
 from marshmallow import Schema, ValidationError
 from webargs import core
 from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from flask_ocpi.config import DEFAULTS
 from flask_ocpi.errors import describe_validation_errors
 from flask_ocpi.exceptions import InvalidJson, InvalidOrMissingParameters
+from flask_ocpi.state import get_state
+
+
+@dataclass(frozen=True, slots=True)
+class JsonLimits:
+    """The bounds of a received JSON document.
+
+    :param max_depth: most arrays/objects nested in one another (``{}`` is 1).
+    :param max_list_length: most items in one array.
+    """
+
+    max_depth: int = DEFAULTS["OCPI_MAX_JSON_DEPTH"]
+    max_list_length: int = DEFAULTS["OCPI_MAX_LIST_LENGTH"]
+
+
+def _path(path: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in path) or "body"
+
+
+def check_json(data: Any, limits: JsonLimits) -> None:
+    """Refuse a loaded JSON document breaking ``limits``.
+
+    Walks the document without recursion (its depth is what is being checked). Numbers are
+    left to the schemas: each OCPI number field has its range, and unknown fields are dropped.
+
+    :raises InvalidOrMissingParameters: (2001) naming the field.
+    """
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.items()
+        elif isinstance(value, list):
+            if len(value) > limits.max_list_length:
+                raise InvalidOrMissingParameters(
+                    f"{_path(path)}: more than {limits.max_list_length} items ({len(value)}; OCPI_MAX_LIST_LENGTH)"
+                )
+            children = enumerate(value)
+        else:
+            continue
+        if len(path) >= limits.max_depth:
+            raise InvalidOrMissingParameters(
+                f"{_path(path[:1])}: nested deeper than {limits.max_depth} levels (OCPI_MAX_JSON_DEPTH)"
+            )
+        for key, child in children:
+            if isinstance(child, dict | list):
+                stack.append((child, (*path, key)))
+
+
+def parse_json(raw: bytes | str, limits: JsonLimits) -> Any:
+    """Parse a received JSON document within ``limits`` (decimals as :class:`~decimal.Decimal`).
+
+    :raises InvalidJson: (HTTP 400, 2001) when ``raw`` is not JSON.
+    :raises InvalidOrMissingParameters: (2001) naming the field that breaks the limits.
+    """
+    try:
+        data = json.loads(raw, parse_float=Decimal, parse_constant=Decimal)
+    except RecursionError:
+        raise InvalidOrMissingParameters(
+            f"body: nested deeper than {limits.max_depth} levels (OCPI_MAX_JSON_DEPTH)"
+        ) from None
+    except ValueError:  # also UnicodeDecodeError, and integers of more than 4300 digits
+        raise InvalidJson() from None
+    check_json(data, limits)
+    return data
+
+
+def request_limits() -> JsonLimits:
+    """The JSON limits of the current application (``OCPI_MAX_JSON_DEPTH``, ``OCPI_MAX_LIST_LENGTH``)."""
+    config = get_state(current_app).config
+    return JsonLimits(max_depth=config.max_json_depth, max_list_length=config.max_list_length)
+
+
+def request_body(req: Request | None = None) -> bytes:
+    """The raw body of the current request, at most ``OCPI_MAX_BODY_SIZE`` bytes.
+
+    :raises RequestEntityTooLarge: (HTTP 413) when the body is larger.
+    """
+    req = req or request
+    raw = req.get_data(cache=True)
+    if len(raw) > get_state(current_app).config.max_body_size:  # a chunked body cut by limit_body
+        raise RequestEntityTooLarge()
+    return raw
+
+
+def request_json(req: Request | None = None) -> Any:
+    """The body of the current request as JSON within the limits, or ``core.missing`` when empty.
+
+    :raises RequestEntityTooLarge: (HTTP 413) when the body exceeds ``OCPI_MAX_BODY_SIZE``.
+    :raises InvalidJson: when the body is not JSON.
+    :raises InvalidOrMissingParameters: naming the field that breaks the limits.
+    """
+    raw = request_body(req)
+    if not raw:
+        return core.missing
+    return parse_json(raw, request_limits())
+
+
+def limit_body() -> None:
+    """``before_request`` of every OCPI blueprint: at most ``OCPI_MAX_BODY_SIZE`` bytes are read.
+
+    A declared ``Content-Length`` above it is refused at once. A body without one (chunked)
+    is read up to one byte more than the limit (werkzeug stops silently at the request's
+    ``max_content_length``), so :func:`request_body` tells a body cut there from one that
+    ends within the limit. Either way the error handler answers HTTP 413 in an envelope.
+    The host's app-wide ``MAX_CONTENT_LENGTH`` is left alone: this is set per OCPI request.
+    """
+    limit = get_state(current_app).config.max_body_size
+    request.max_content_length = limit + 1
+    if request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge()
 
 
 class OcpiArgumentsParser(FlaskParser):
-    """webargs parser raising OCPI exceptions instead of HTTP 422."""
+    """webargs parser reading bodies with :func:`request_json` and raising OCPI exceptions."""
 
     #: Documented status of a request that fails parsing (a body that is not JSON).
     DEFAULT_VALIDATION_STATUS = 400
 
     def _raw_load_json(self, req: Request) -> Any:
-        body = req.get_data(cache=True)
-        if not body:
-            return core.missing
-        try:
-            return json.loads(body, parse_float=Decimal)
-        except ValueError:
-            raise InvalidJson() from None
+        return request_json(req)
 
     def handle_error(
         self,
@@ -50,6 +165,22 @@ class OcpiArgumentsParser(FlaskParser):
 
 
 class OcpiBlueprint(flask_smorest.Blueprint):
-    """A flask-smorest blueprint using :class:`OcpiArgumentsParser`."""
+    """A flask-smorest blueprint using :class:`OcpiArgumentsParser`, whose routes leave
+    ``OPTIONS`` to the OCPI catch-all (:func:`flask_ocpi.errors.route_not_found`), so that it
+    is answered with an envelope instead of Flask's empty automatic answer."""
 
     ARGUMENTS_PARSER = OcpiArgumentsParser()
+
+    def add_url_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: Callable[..., Any] | None = None,
+        provide_automatic_options: bool | None = None,
+        **options: Any,
+    ) -> None:
+        """Register a route (see flask-smorest) without Flask's automatic ``OPTIONS``."""
+        if view_func is not None:
+            # Flask reads this attribute of the view (a MethodView copies it from its class).
+            view_func.provide_automatic_options = False  # type: ignore[attr-defined]
+        super().add_url_rule(rule, endpoint, view_func, **options)

@@ -1,4 +1,4 @@
-"""``flask ocpi``: invite, register, update, unregister and list partners."""
+"""``flask ocpi``: invite, register, update, unregister and list partners; rotate encryption keys."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from flask_ocpi import registration
+from flask_ocpi import registration, secrets
 from flask_ocpi.cli_client import deliver_command, deliveries_command, retry_delivery_command, sync_command
 from flask_ocpi.cli_commands import expire_commands_command
+from flask_ocpi.exceptions import ConfigError
 from flask_ocpi.models import Partner, Role
 from flask_ocpi.state import get_state
 
@@ -81,7 +82,7 @@ def update_command(partner: str, version: str | None) -> None:
     try:
         found = registration.find_partner(partner)
         updated = registration.update(found.id, version=version)
-    except (LookupError, registration.RegistrationError) as exc:
+    except (LookupError, registration.RegistrationError, secrets.TokenDecryptionError) as exc:
         _fail(str(exc))
         return
     click.echo(f"Updated credentials with partner {updated.id}, OCPI {updated.version}")
@@ -95,7 +96,7 @@ def unregister_command(partner: str, force: bool) -> None:
     try:
         found = registration.find_partner(partner)
         registration.unregister(found.id, force=force)
-    except (LookupError, registration.RegistrationError) as exc:
+    except (LookupError, registration.RegistrationError, secrets.TokenDecryptionError) as exc:
         _fail(str(exc))
         return
     click.echo(f"Unregistered partner {found.id}")
@@ -114,8 +115,38 @@ def partners_command(as_json: bool) -> None:
     for p in partners:
         role = p.local_role.value if p.local_role else "-"
         click.echo(f"{p.id}  {p.status.value:<12} our {role:<4} {_parties(p):<16} {p.version or '-':<6} {p.name or ''}")
+        if secrets.token_state(p) == "undecryptable":
+            click.echo(f"    our token for it cannot be decrypted: see {secrets.KEY}")
         for endpoint in p.endpoints:
             click.echo(f"    {endpoint.identifier:<12} {endpoint.url}")
+
+
+@ocpi_cli.command("rotate-keys")
+@click.option("--decrypt", is_flag=True, help="Store the tokens in clear instead (before removing every key).")
+def rotate_keys_command(decrypt: bool) -> None:
+    """Re-encrypt the partners' tokens with the newest key of OCPI_ENCRYPTION_KEYS.
+
+    Tokens stored in clear are encrypted too. Afterwards the older keys can be removed.
+    Prints counts only; fails when a token cannot be decrypted with any key.
+    """
+    store = get_state(current_app).partners
+    if not isinstance(store, secrets.EncryptedPartnerStore):
+        _fail("the partner store is not wrapped by flask_ocpi.secrets.protect")
+        return
+    try:
+        done = store.rotate(decrypt=decrypt)
+    except ConfigError as exc:
+        _fail(str(exc))
+        return
+    changed = "Decrypted" if decrypt else "Re-encrypted"
+    click.echo(f"{changed} {done.reencrypted} token(s), encrypted {done.encrypted} clear one(s), ", nl=False)
+    click.echo(f"{done.unchanged} unchanged, {done.without_token} partner(s) without a token.")
+    if done.undecryptable:
+        _fail(
+            f"{len(done.undecryptable)} token(s) no key of {secrets.KEY} decrypts were left as they are "
+            f"(partners {', '.join(done.undecryptable)}): add the keys they were encrypted with and run this "
+            "again, or have those partners send new credentials"
+        )
 
 
 def _parties(partner: Partner) -> str:
@@ -141,4 +172,6 @@ def _summary(partner: Partner) -> dict[str, Any]:
         "version": partner.version,
         "versions_url": partner.versions_url,
         "endpoints": [{"identifier": e.identifier, "url": e.url} for e in partner.endpoints],
+        # Never the token: whether we hold one for calling the partner, and can read it.
+        "outbound_token_state": secrets.token_state(partner),
     }

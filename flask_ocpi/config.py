@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask_ocpi.exceptions import ConfigError
-from flask_ocpi.models import BusinessDetails, Image, ImageCategory, ModuleID, PartyKey, Role
+from flask_ocpi.models import BusinessDetails, Image, ImageCategory, ModuleID, Partner, PartyKey, Role
 from flask_ocpi.urlpolicy import UrlPolicy
 
 #: OCPI versions this release of Flask-OCPI can serve.
@@ -42,6 +42,10 @@ DEFAULTS: dict[str, Any] = {
     "OCPI_REQUIRED_ENDPOINTS": {},
     "OCPI_OPENAPI_ENABLED": True,
     "OCPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+    "OCPI_MAX_BODY_SIZE": 2 * 1024 * 1024,
+    "OCPI_MAX_JSON_DEPTH": 32,
+    "OCPI_MAX_LIST_LENGTH": 1000,
+    "OCPI_ENCRYPTION_KEYS": None,
 }
 
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
@@ -86,6 +90,14 @@ class OcpiConfig:
     required_endpoints: Mapping[Role, frozenset[str]] = field(default_factory=dict)
     openapi_enabled: bool = True
     swagger_ui_url: str = DEFAULTS["OCPI_SWAGGER_UI_URL"]
+    #: Largest request body accepted, in bytes (larger: HTTP 413 in an envelope).
+    max_body_size: int = DEFAULTS["OCPI_MAX_BODY_SIZE"]
+    #: Deepest nesting of arrays/objects accepted in a request body.
+    max_json_depth: int = DEFAULTS["OCPI_MAX_JSON_DEPTH"]
+    #: Most items accepted in one list inside a received object (EVSEs, connectors, ...).
+    max_list_length: int = DEFAULTS["OCPI_MAX_LIST_LENGTH"]
+    #: Fernet keys (newest first) encrypting the partners' tokens at rest; empty: not encrypted.
+    encryption_keys: tuple[str, ...] = ()
 
     def party(self, key: PartyKey | str | None = None) -> LocalParty:
         """Our party for ``key`` (``"NL-ABC"``); the first configured one when ``None``.
@@ -100,6 +112,22 @@ class OcpiConfig:
                 return party
         known = ", ".join(str(p.key) for p in self.parties)
         raise LookupError(f"{wanted} is not one of our parties ({known}); see OCPI_PARTIES")
+
+    @property
+    def own_keys(self) -> frozenset[PartyKey]:
+        """The keys of our own parties (``OCPI_PARTIES``), whatever role tree serves them."""
+        return frozenset(p.key for p in self.parties)
+
+    def is_ours(self, key: PartyKey | str) -> bool:
+        """Whether ``key`` (a :class:`~flask_ocpi.models.PartyKey` or ``"NL-ABC"``) is one of
+        our own parties: never a partner's, whatever a partner's credentials or row claim."""
+        return (PartyKey.parse(key) if isinstance(key, str) else key) in self.own_keys
+
+    def foreign_parties(self, partner: Partner) -> list[PartyKey]:
+        """``partner.parties`` without our own: the namespaces the partner really owns (the
+        only ones to match when selecting what a partner may read, write or receive)."""
+        ours = self.own_keys
+        return [key for key in partner.parties if key not in ours]
 
     @classmethod
     def from_mapping(cls, config: Mapping[str, Any]) -> OcpiConfig:
@@ -141,6 +169,10 @@ class OcpiConfig:
             required_endpoints=_required(get("OCPI_REQUIRED_ENDPOINTS"), roles),
             openapi_enabled=_bool("OCPI_OPENAPI_ENABLED", get("OCPI_OPENAPI_ENABLED")),
             swagger_ui_url=str(get("OCPI_SWAGGER_UI_URL")),
+            max_body_size=_positive_int("OCPI_MAX_BODY_SIZE", get("OCPI_MAX_BODY_SIZE")),
+            max_json_depth=_positive_int("OCPI_MAX_JSON_DEPTH", get("OCPI_MAX_JSON_DEPTH")),
+            max_list_length=_positive_int("OCPI_MAX_LIST_LENGTH", get("OCPI_MAX_LIST_LENGTH")),
+            encryption_keys=_keys(get("OCPI_ENCRYPTION_KEYS")),
         )
 
 
@@ -294,6 +326,24 @@ def _timeout(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise ConfigError(key, f"must be a positive number of seconds, got {value!r}")
     return float(value)
+
+
+def _keys(value: Any) -> tuple[str, ...]:
+    """``OCPI_ENCRYPTION_KEYS``: one key or a list of keys (newest first); validated as
+    Fernet keys by :mod:`flask_ocpi.secrets` when the extension starts."""
+    key = "OCPI_ENCRYPTION_KEYS"
+    if value is None or value == "" or value == ():
+        return ()
+    if isinstance(value, bytes):
+        value = value.decode("ascii", "replace")
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if not isinstance(value, Iterable):
+        raise ConfigError(key, f"must be a Fernet key or a list of them (newest first), got {type(value).__name__}")
+    keys = tuple(k.decode("ascii", "replace") if isinstance(k, bytes) else k for k in value)
+    if not all(isinstance(k, str) and k for k in keys):
+        raise ConfigError(key, "every key must be a non-empty string (a Fernet key)")
+    return keys
 
 
 def _required(value: Any, roles: tuple[Role, ...]) -> dict[Role, frozenset[str]]:

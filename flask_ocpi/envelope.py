@@ -31,14 +31,20 @@ def envelope(data: Any = _MISSING, *, status_code: int = 1000, status_message: s
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"{value} is not a JSON number")
         exponent = value.as_tuple().exponent
         return int(value) if isinstance(exponent, int) and exponent >= 0 else float(value)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def json_text(value: Any) -> str:
-    """``value`` as compact JSON text, the way every OCPI body is written."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+    """``value`` as compact JSON text, the way every OCPI body is written.
+
+    :raises ValueError: for ``NaN``/``Infinity`` (which :func:`json.dumps` would write, making
+        the body invalid JSON): a view raising it is answered 500 in an envelope instead.
+    """
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default, allow_nan=False)
 
 
 def envelope_response(

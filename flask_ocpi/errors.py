@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Response, current_app, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import PathConverter
 
 from flask_ocpi.envelope import envelope, envelope_response
 from flask_ocpi.exceptions import (
@@ -26,10 +27,24 @@ from flask_ocpi.exceptions import (
     Unauthorized,
 )
 from flask_ocpi.request_id import current_request_id
+from flask_ocpi.state import get_state
 
 log = logging.getLogger("flask_ocpi")
 
-_ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+#: The methods OCPI uses; ``Allow`` headers list those a route serves.
+OCPI_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+#: Name under which :class:`AnyPathConverter` is registered on an application's URL map.
+ANY_PATH = "ocpi_any_path"
+
+
+class AnyPathConverter(PathConverter):
+    """Matches any rest of a path, newlines included (werkzeug's ``path`` stops at them),
+    at the lowest priority: the OCPI catch-all's converter."""
+
+    regex = r"[\s\S]*"
+    part_isolating = False  # werkzeug infers it from a "/" in the regex, which this one lacks
 
 
 def describe_validation_errors(messages: Any, path: str = "") -> str:
@@ -62,11 +77,14 @@ def _from_http_exception(exc: HTTPException) -> OcpiError:
         return NotFound(f"No such OCPI resource: {request.path}")
     if code == 405:
         valid = getattr(exc, "valid_methods", None) or ()
-        allowed = sorted(set(valid) & set(_ALL_METHODS))
+        allowed = sorted(set(valid) & set(OCPI_METHODS))
         headers = {"Allow": ", ".join(allowed)} if allowed else {}
         return MethodNotAllowed(f"{request.method} is not allowed on {request.path}", headers=headers)
     if code == 401:
         return Unauthorized()
+    if code == 413:
+        limit = get_state(current_app).config.max_body_size
+        return ClientError(f"Request body is larger than {limit} bytes (OCPI_MAX_BODY_SIZE)", http_status=413)
     if code == 422 or (code == 400 and data.get("messages")):
         return InvalidOrMissingParameters(describe_validation_errors(data.get("messages", {})))
     if code == 400:
@@ -101,8 +119,26 @@ def handle_error(exc: Exception) -> Response:
     return envelope_response(body, http_status=error.http_status, headers=error.headers)
 
 
+def allowed_methods(path: str) -> list[str]:
+    """The OCPI methods a route other than the catch-all serves at ``path``."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = []
+    for method in OCPI_METHODS:
+        try:
+            endpoint, _ = adapter.match(path, method=method)
+        except HTTPException:
+            continue
+        if endpoint != request.endpoint:
+            allowed.append(method)
+    return allowed
+
+
 def route_not_found(path: str = "") -> Response:
-    """Catch-all view under the prefix: 405 (with ``Allow``) when another method fits, else 404.
+    """Catch-all view under the prefix, for every method and path no OCPI route serves.
+
+    ``OPTIONS`` on a route is answered 200 with ``Allow`` (the OCPI methods it serves) and an
+    envelope; any other method a route does not serve (``TRACE``, ``PROPFIND``, ...) is 405
+    with ``Allow``; a path no route serves is 404 (``OPTIONS`` included).
 
     A path with doubled slashes (a partner joining ``{endpoint url}/`` and ``/{id}``, as our
     endpoint URLs end with ``/`` like the spec's examples) is served as if single, logged.
@@ -113,19 +149,19 @@ def route_not_found(path: str = "") -> Response:
         log.info("Tolerating doubled slashes in %s %s", request.method, request.path)
         with current_app.request_context(environ):
             return current_app.full_dispatch_request()
-    adapter = current_app.url_map.bind_to_environ(request.environ)
-    allowed = []
-    for method in _ALL_METHODS:
-        if method == request.method:
-            continue
-        try:
-            endpoint, _ = adapter.match(request.path, method=method)
-        except HTTPException:
-            continue
-        if endpoint != request.endpoint:
-            allowed.append(method)
+    allowed = allowed_methods(request.path)
+    if allowed and request.method == "OPTIONS":
+        methods = ", ".join(allowed)
+        return envelope_response(
+            envelope(status_code=1000, status_message=f"Allowed methods: {methods}"), headers={"Allow": methods}
+        )
     if allowed:
         raise MethodNotAllowed(
-            f"{request.method} is not allowed on {request.path}", headers={"Allow": ", ".join(allowed)}
+            f"{_shown(request.method)} is not allowed on {request.path}", headers={"Allow": ", ".join(allowed)}
         )
     raise NotFound(f"No such OCPI resource: {request.path}")
+
+
+def _shown(method: str) -> str:
+    """A request method as quoted in a status message (any token a client sent, shortened)."""
+    return method if len(method) <= 20 else f"{method[:20]}..."

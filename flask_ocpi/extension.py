@@ -5,19 +5,22 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any
 
-import flask
 from flask import Flask, current_app, request
+from flask.sansio.blueprints import BlueprintSetupState
+from werkzeug.routing import Rule
 
-from flask_ocpi import commands, errors, push, registration
+from flask_ocpi import commands, errors, push, registration, secrets
 from flask_ocpi.auth import authenticate, set_caller
 from flask_ocpi.backends.base import ModuleBackend
 from flask_ocpi.backends.commands import CommandStore
 from flask_ocpi.backends.deliveries import DeliveryStore, SyncStore
 from flask_ocpi.backends.partners import PartnerStore
-from flask_ocpi.blueprint import OcpiBlueprint
+from flask_ocpi.blueprint import OcpiBlueprint, limit_body
 from flask_ocpi.caches import TTLCache
+from flask_ocpi.claims import foreign_caller
 from flask_ocpi.config import OcpiConfig
 from flask_ocpi.dispatch import Dispatcher, ThreadDispatcher
 from flask_ocpi.exceptions import ConfigError, Unauthorized
@@ -121,6 +124,7 @@ class OCPI:
         store = partners if partners is not None else self._partners
         if not isinstance(store, PartnerStore):
             raise TypeError("OCPI needs a partner store: OCPI(app, partners=MemoryPartnerStore()) or a SQLAlchemy one")
+        store = secrets.protect(store, config)
         indexed = _index_backends(self._backends if backends is None else tuple(backends), config)
         command_store = commands if commands is not None else self._commands
         if command_store is None and any(module is ModuleID.COMMANDS for module, _ in indexed):
@@ -183,6 +187,27 @@ class OCPI:
     def changed(self, obj: Pushable, *, previous: Pushable | None = None) -> list[Delivery]:
         """Push ``obj``'s new state to every partner concerned. See :func:`flask_ocpi.push.changed`."""
         return push.changed(obj, previous=previous)
+
+    def transaction(self) -> AbstractContextManager[Any]:
+        """The transactional outbox: one transaction for the host's change and its push.
+
+        ::
+
+            with ocpi.transaction():
+                locations.save(new)                 # a shipped SQLAlchemy store, same database
+                ocpi.changed(new, previous=old)     # the deliveries, same transaction
+
+        Both are committed together or not at all, so a crash between them can neither lose
+        the push of a committed change nor push a change that was rolled back; the partners
+        are woken only after the commit. With
+        :class:`~flask_ocpi.backends.sqlalchemy.SQLAlchemyDeliveryStore` every Flask-OCPI
+        SQLAlchemy store on the same database joins it, and it yields the SQLAlchemy
+        session, for the host's own writes (with Flask-SQLAlchemy: ``db.session``). With
+        stores that have no transactions (memory) it just runs the block.
+
+        :raises RuntimeError: without a delivery store.
+        """
+        return push.delivery_store(get_state(current_app)).transaction()
 
     def deleted(self, tariff: Tariff) -> list[Delivery]:
         """Push a tariff's deletion. See :func:`flask_ocpi.push.deleted`."""
@@ -249,13 +274,7 @@ def _register_blueprints(state: OcpiState) -> None:
     root = _blueprint("ocpi", config.url_prefix, "OCPI versions", role=None)
     for role in config.roles:
         versions_views.register(root, role)
-    # Plain Flask rules (not documented in OpenAPI): everything else under the prefix.
-    flask.Blueprint.add_url_rule(
-        root, "/", _CATCH_ALL, errors.route_not_found, methods=list(_METHODS), strict_slashes=False
-    )
-    flask.Blueprint.add_url_rule(
-        root, "/<path:path>", f"{_CATCH_ALL}_path", errors.route_not_found, methods=list(_METHODS)
-    )
+    root.record_once(_add_catch_all)
     api.register_blueprint(root)
     for role in config.roles:
         for version in config.versions:
@@ -269,12 +288,25 @@ def _register_blueprints(state: OcpiState) -> None:
             api.register_blueprint(blp)
 
 
-_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+def _add_catch_all(setup: BlueprintSetupState) -> None:
+    """Everything else under the prefix, whatever the method and path, goes to the catch-all
+    view of the root OCPI blueprint (so its error handler and request-id headers apply):
+    plain werkzeug rules (not documented in OpenAPI) matching any method (``methods=None``,
+    OPTIONS and unknown methods included) and any path, newlines included (the converter is
+    registered on this application's URL map only)."""
+    app = setup.app
+    app.url_map.converters[errors.ANY_PATH] = errors.AnyPathConverter
+    endpoint = f"{setup.name_prefix}.{setup.name}.{_CATCH_ALL}".lstrip(".")
+    prefix = setup.url_prefix or ""
+    for path in (f"{prefix}/", f"{prefix}/<{errors.ANY_PATH}:path>"):
+        app.url_map.add(Rule(path, endpoint=endpoint, methods=None, strict_slashes=False))
+    app.view_functions[endpoint] = errors.route_not_found
 
 
 def _blueprint(name: str, url_prefix: str, description: str, *, role: Role | None) -> OcpiBlueprint:
     blp = OcpiBlueprint(name, __name__, url_prefix=url_prefix, description=description)
     blp.before_request(assign_request_ids)
+    blp.before_request(limit_body)
     blp.before_request(_start_deliveries)
     blp.before_request(functools.partial(_authenticate, role))
     blp.after_request(add_request_id_headers)
@@ -294,7 +326,9 @@ def _authenticate(tree: Role | None) -> None:
     """``before_request`` of every OCPI blueprint: who is calling, and may it call this?
 
     A registered connection lives on one role tree (OCPI 2.1.1 registers role pairs
-    separately): its token opens that tree's module endpoints only.
+    separately): its token opens that tree's module endpoints only. Views and backends get
+    a caller whose parties never include ours, whatever its stored row claims
+    (:func:`flask_ocpi.claims.foreign_caller`).
     """
     if (
         request.endpoint is None
@@ -319,4 +353,4 @@ def _authenticate(tree: Role | None) -> None:
     local_role = caller.partner.local_role
     if not allowed and tree is not None and local_role is not None and local_role is not tree:
         raise Unauthorized(f"This token belongs to a connection with our {local_role.value} interfaces")
-    set_caller(caller)
+    set_caller(foreign_caller(caller, state.config))

@@ -73,18 +73,43 @@ class OcpiApi(Api):
 def pagination_doc(*, date_from_required: bool = False) -> dict[str, Any]:
     """OpenAPI query parameters of a paginated list (parsed by ``page_request()``)."""
     dates = "``last_updated`` on or after"
-    parameters = [
-        ("date_from", "string", date_from_required, f"Only objects with {dates} this DateTime"),
-        ("date_to", "string", False, "Only objects with ``last_updated`` before this DateTime"),
-        ("offset", "integer", False, "Index of the first object (default 0)"),
-        ("limit", "integer", False, "Maximum number of objects (capped at OCPI_MAX_PAGE_SIZE)"),
+    date_time = {"type": "string", "format": "date-time"}
+    parameters: list[tuple[str, dict[str, Any], bool, str]] = [
+        ("date_from", date_time, date_from_required, f"Only objects with {dates} this DateTime"),
+        ("date_to", date_time, False, "Only objects with ``last_updated`` before this DateTime"),
+        ("offset", {"type": "integer", "minimum": 0}, False, "Index of the first object (default 0)"),
+        ("limit", {"type": "integer", "minimum": 1}, False, "Maximum number of objects (capped at OCPI_MAX_PAGE_SIZE)"),
     ]
     return {
         "parameters": [
-            {"name": name, "in": "query", "required": required, "schema": {"type": kind}, "description": text}
-            for name, kind, required, text in parameters
+            {"name": name, "in": "query", "required": required, "schema": schema, "description": text}
+            for name, schema, required, text in parameters
         ]
     }
+
+
+#: OpenAPI schemas of the URL segments whose form OCPI fixes.
+_SEGMENTS: dict[str, dict[str, Any]] = {
+    "country_code": {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+    "party_id": {"type": "string", "pattern": "^[A-Za-z0-9]{3}$"},
+}
+
+
+def path_doc(*, enums: dict[str, list[str]] | None = None, **max_lengths: int) -> list[dict[str, Any]]:
+    """OpenAPI descriptions of a route's path parameters, for ``blp.route(parameters=...)``.
+
+    :param max_lengths: ids: 1 to n printable ASCII characters (as ``views.common.url_id``
+        checks); ``country_code`` and ``party_id`` are described by their OCPI form whatever
+        their value here.
+    :param enums: segments taking one of a few values (e.g. a command).
+    """
+    parameters = []
+    for name, length in max_lengths.items():
+        schema = _SEGMENTS.get(name) or {"type": "string", "minLength": 1, "maxLength": length, "pattern": "^[ -~]+$"}
+        parameters.append({"in": "path", "name": name, "required": True, "schema": dict(schema)})
+    for name, values in (enums or {}).items():
+        parameters.append({"in": "path", "name": name, "required": True, "schema": {"type": "string", "enum": values}})
+    return parameters
 
 
 def body_doc(schema: type[Schema], description: str, *, required: bool = True) -> dict[str, Any]:

@@ -4,6 +4,11 @@ Query parameters ``offset``, ``limit`` (capped at ``OCPI_MAX_PAGE_SIZE``),
 ``date_from`` and ``date_to`` (on ``last_updated``; from inclusive, to exclusive, as
 OCPI 2.2.1 makes precise). Response headers ``X-Total-Count``, ``X-Limit`` and, unless
 this is the last page, ``Link: <...>; rel="next"`` repeating the filters.
+
+An ``offset`` beyond :data:`MAX_OFFSET` is clamped to it: no store holds that many objects,
+so the answer is the same (an empty page with the true ``X-Total-Count``), and no backend
+or database ever sees a number its integers cannot hold (``offset=10**30`` overflows
+SQLite's and PostgreSQL's 64-bit integers).
 """
 
 from __future__ import annotations
@@ -22,6 +27,10 @@ from flask_ocpi.exceptions import InvalidOrMissingParameters
 from flask_ocpi.urls import public_url
 
 T = TypeVar("T")
+
+#: Largest ``offset`` handed to a backend (larger ones are clamped): a 32-bit signed integer,
+#: which every database and ORM holds.
+MAX_OFFSET = 2**31 - 1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,8 +52,8 @@ class PageRequest:
         require_date_from: bool = False,
     ) -> PageRequest:
         """Parse query arguments; a bad value raises 2001 naming the parameter."""
-        offset = _int_arg(args, "offset", 0)
-        limit = min(_int_arg(args, "limit", default_limit), max_limit)
+        offset = _int_arg(args, "offset", 0, MAX_OFFSET)
+        limit = _int_arg(args, "limit", default_limit, max_limit)
         if limit < 1:
             raise InvalidOrMissingParameters("limit: must be at least 1")
         date_from = _date_arg(args, "date_from")
@@ -73,13 +82,18 @@ class Page(Generic[T]):
     total: int
 
 
-def _int_arg(args: Any, name: str, default: int) -> int:
+def _int_arg(args: Any, name: str, default: int, ceiling: int) -> int:
+    """A non-negative integer parameter, at most ``ceiling`` (larger values are clamped)."""
     raw = args.get(name)
     if raw is None or raw == "":
-        return default
+        return min(default, ceiling)
     if not (raw.isascii() and raw.isdigit()):
-        raise InvalidOrMissingParameters(f"{name}: must be a non-negative integer, got {raw!r}")
-    return int(raw)
+        shown = raw if len(raw) <= 40 else f"{raw[:40]}..."
+        raise InvalidOrMissingParameters(f"{name}: must be a non-negative integer, got {shown!r}")
+    digits = raw.lstrip("0")
+    if len(digits) > len(str(ceiling)):  # int() of thousands of digits is slow, then refused
+        return ceiling
+    return min(int(digits or "0"), ceiling)
 
 
 def _date_arg(args: Any, name: str) -> datetime | None:
@@ -88,8 +102,9 @@ def _date_arg(args: Any, name: str) -> datetime | None:
         return None
     try:
         return parse_datetime(raw)
-    except ValueError:
-        raise InvalidOrMissingParameters(f"{name}: not an OCPI DateTime: {raw!r}") from None
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved out of range by its offset
+        shown = raw if len(raw) <= 40 else f"{raw[:40]}..."
+        raise InvalidOrMissingParameters(f"{name}: not an OCPI DateTime: {shown!r}") from None
 
 
 def pagination_headers(page: PageRequest, *, total: int, returned: int) -> dict[str, str]:

@@ -9,7 +9,10 @@ Both halves live here, so the token A/B/C handshake is written once:
 
 Every step first talks to the partner, then stores the result with one
 :meth:`~flask_ocpi.backends.PartnerStore.save`, so a failure never leaves a
-half-registered partner behind.
+half-registered partner behind. Credentials naming one of our own parties are refused
+(2001), and so is a party key another connection on the tree holds (2000), also when two
+registrations race (the store's claims decide); of two registrations with one token A
+only the first is stored (a conditional save), the other is answered 405.
 """
 
 from __future__ import annotations
@@ -22,20 +25,19 @@ from flask import current_app
 
 from flask_ocpi import signals
 from flask_ocpi.auth import Caller, hash_token, new_token
+from flask_ocpi.backends.partners import PartyTaken, StatusChanged
+from flask_ocpi.claims import check_namespace, party_taken, refuse_own_parties
 from flask_ocpi.client.errors import PartnerError
-from flask_ocpi.client.http import OcpiHttp
+from flask_ocpi.discovery import check_endpoints, discover
+from flask_ocpi.discovery import http as _http
 from flask_ocpi.exceptions import (
-    ClientError,
     MethodNotAllowed,
     NoMatchingEndpoints,
     OcpiError,
-    UnableToUseClientApi,
-    UnsupportedVersion,
 )
 from flask_ocpi.models import (
     Credentials,
     CredentialsRole,
-    Endpoint,
     ModuleID,
     Partner,
     PartnerStatus,
@@ -47,7 +49,7 @@ from flask_ocpi.models import (
 from flask_ocpi.signals import notify
 from flask_ocpi.state import OcpiState, get_state
 from flask_ocpi.urls import versions_url
-from flask_ocpi.versions import adapter, choose_version, parse_versions
+from flask_ocpi.versions import adapter
 
 log = logging.getLogger("flask_ocpi")
 
@@ -72,15 +74,6 @@ class Invitation:
     versions_urls: dict[str, str]
 
 
-@dataclass(frozen=True, slots=True)
-class Discovery:
-    """What we learnt from a partner's versions and version details endpoints."""
-
-    versions_url: str
-    version: str
-    endpoints: list[Endpoint]
-
-
 def other_role(role: Role) -> Role:
     """The role of the party on the other side of one of our 2.1.1 trees."""
     return Role.EMSP if role is Role.CPO else Role.CPO
@@ -88,11 +81,6 @@ def other_role(role: Role) -> Role:
 
 def _state() -> OcpiState:
     return get_state(current_app)
-
-
-def _http(token: str | None) -> OcpiHttp:
-    config = _state().config
-    return OcpiHttp(token=token, timeout=config.outbound_timeout, policy=config.url_policy)
 
 
 def our_credentials(partner: Partner, *, role: Role, token: str) -> Credentials:
@@ -112,70 +100,30 @@ def our_credentials(partner: Partner, *, role: Role, token: str) -> Credentials:
     )
 
 
-def discover(versions_url: str, token: str, *, version: str | None = None) -> Discovery:
-    """GET a partner's versions and the details of the chosen version.
+def _save(partner: Partner, *, expected_status: PartnerStatus | None = None) -> Partner:
+    """Store ``partner`` (conditionally on ``expected_status``, see ``PartnerStore.save``).
 
-    :param version: the version to use; by default the highest mutual one.
-    :raises UnableToUseClientApi: a GET failed or answered something unusable (3001).
-    :raises UnsupportedVersion: no mutual version, or the partner lacks ``version`` (3002).
+    :raises ClientError: 2000 when another connection claims one of its parties.
+    :raises StatusChanged: when the stored status is not ``expected_status``.
     """
-    state = _state()
-    http = _http(token)
-    try:
-        versions = parse_versions(http.get(versions_url).data)
-    except (PartnerError, ValueError) as exc:
-        raise UnableToUseClientApi(f"Could not read versions at {versions_url}: {exc}") from exc
-    wanted = [version] if version else list(state.config.versions)
-    chosen = choose_version(wanted, versions)
-    if chosen is None:
-        theirs = ", ".join(v.version for v in versions) or "none"
-        raise UnsupportedVersion(f"No mutual OCPI version: we speak {', '.join(wanted)}, partner offers {theirs}")
-    try:
-        details = adapter(chosen.version).load_version_details(http.get(chosen.url).data)
-    except (PartnerError, ValueError, OcpiError) as exc:
-        raise UnableToUseClientApi(f"Could not read version details at {chosen.url}: {exc}") from exc
-    if details.version != chosen.version:
-        log.warning(
-            "Partner's details at %s say version %s, its versions list said %s; using %s",
-            chosen.url,
-            details.version,
-            chosen.version,
-            chosen.version,
-        )
-    return Discovery(versions_url=versions_url, version=chosen.version, endpoints=details.endpoints)
-
-
-def _check_endpoints(discovery: Discovery, role: Role) -> None:
-    have = {e.identifier for e in discovery.endpoints}
-    needed = {ModuleID.CREDENTIALS.value} | set(_state().config.required_endpoints.get(role, ()))
-    missing = sorted(needed - have)
-    if missing:
-        raise NoMatchingEndpoints(
-            f"Partner's version {discovery.version} lacks required endpoint(s): {', '.join(missing)}"
-        )
-
-
-def _check_namespace(partner: Partner, roles: list[CredentialsRole], local_role: Role) -> None:
-    """Refuse a party key that another live connection on the same tree already owns."""
-    claimed = {r.key for r in roles}
-    for other in _state().partners.list():
-        if other.id == partner.id or other.local_role is not local_role:
-            continue
-        if other.status in (PartnerStatus.REGISTERED, PartnerStatus.REGISTERING) and claimed & set(other.parties):
-            taken = ", ".join(str(k) for k in sorted(claimed & set(other.parties), key=str))
-            raise ClientError(f"Party {taken} is already registered by another connection")
-
-
-def _save(partner: Partner) -> Partner:
     from flask_ocpi.dates import utcnow
 
     partner = replace(partner, updated=utcnow())
     state = _state()
     try:
-        state.partners.save(partner=partner)
+        state.partners.save(partner=partner, expected_status=expected_status)
+    except PartyTaken as exc:
+        raise party_taken(exc) from exc
     finally:
         state.auth_cache.clear()  # tokens may have changed: no cached authentication survives
     return partner
+
+
+def _check_parties(partner: Partner, roles: list[CredentialsRole], local_role: Role) -> None:
+    """Refuse credentials naming our own parties (2001) or another connection's (2000)."""
+    state = _state()
+    refuse_own_parties(roles, state.config)
+    check_namespace(state.partners, partner, roles, local_role)
 
 
 # --- server side ---------------------------------------------------------------------
@@ -184,31 +132,36 @@ def _save(partner: Partner) -> Partner:
 def accept_registration(caller: Caller, credentials: Credentials, *, role: Role, version: str) -> Credentials:
     """A partner POSTed its credentials to our tree ``role`` of ``version`` (token A).
 
-    :raises MethodNotAllowed: the partner is already registered (405).
+    :raises MethodNotAllowed: the partner is already registered (405), also when another
+        request with the same token A registered it meanwhile.
+    :raises InvalidOrMissingParameters: the credentials name one of our own parties (2001).
+    :raises ClientError: another connection on this tree holds one of its parties (2000).
     """
     partner = caller.partner
     if caller.scope is not TokenScope.REGISTRATION or partner.status is not PartnerStatus.INVITED:
         raise MethodNotAllowed("Already registered: use PUT to update credentials")
-    _check_namespace(partner, credentials.roles, role)
+    _check_parties(partner, credentials.roles, role)
     discovery = discover(credentials.url, credentials.token, version=version)
-    _check_endpoints(discovery, role)
+    check_endpoints(discovery, role)
     current = _state().partners.get(partner_id=partner.id)
     if current is None or current.status is not PartnerStatus.INVITED:
         raise MethodNotAllowed("Already registered: use PUT to update credentials")
     token = new_token()
-    stored = _save(
-        replace(
-            current,
-            status=PartnerStatus.REGISTERED,
-            local_role=role,
-            versions_url=discovery.versions_url,
-            version=discovery.version,
-            endpoints=discovery.endpoints,
-            roles=credentials.roles,
-            outbound_token=credentials.token,
-            grants=[TokenGrant(token_hash=hash_token(token), scope=TokenScope.FULL)],
-        )
+    registered = replace(
+        current,
+        status=PartnerStatus.REGISTERED,
+        local_role=role,
+        versions_url=discovery.versions_url,
+        version=discovery.version,
+        endpoints=discovery.endpoints,
+        roles=credentials.roles,
+        outbound_token=credentials.token,
+        grants=[TokenGrant(token_hash=hash_token(token), scope=TokenScope.FULL)],
     )
+    try:
+        stored = _save(registered, expected_status=PartnerStatus.INVITED)
+    except StatusChanged:
+        raise MethodNotAllowed("Already registered: use PUT to update credentials") from None
     log.info("Partner %s (%s) registered on our %s tree, version %s", stored.id, _keys(stored), role, version)
     notify(signals.partner_registered, partner=stored, initiator="partner")
     return our_credentials(stored, role=role, token=token)
@@ -218,11 +171,13 @@ def accept_update(caller: Caller, credentials: Credentials, *, role: Role, versi
     """A partner PUT new credentials: re-read its endpoints, rotate its token.
 
     :raises MethodNotAllowed: the partner is not registered on this tree (405).
+    :raises InvalidOrMissingParameters: the credentials name one of our own parties (2001).
+    :raises ClientError: another connection on this tree holds one of its parties (2000).
     """
     partner = _registered_on(caller, role)
-    _check_namespace(partner, credentials.roles, role)
+    _check_parties(partner, credentials.roles, role)
     discovery = discover(credentials.url, credentials.token, version=version)
-    _check_endpoints(discovery, role)
+    check_endpoints(discovery, role)
     token = new_token()
     stored = _save(
         replace(
@@ -298,8 +253,9 @@ def register(
 ) -> Partner:
     """Register our ``role`` tree with a partner, given its versions URL and token A.
 
-    :raises RegistrationError: with 3001/3002/3003 when discovery fails, or the
-        partner's error when its credentials endpoint refuses us.
+    :raises RegistrationError: with 3001/3002/3003 when discovery fails, the partner's
+        error when its credentials endpoint refuses us, 2001 when its credentials name one
+        of our own parties, 2000 when another connection holds one of them (nothing stored).
     """
     state = _state()
     if role not in state.config.roles:
@@ -307,7 +263,7 @@ def register(
     local = state.config.party(party)
     try:
         discovery = discover(versions_url_, token_a)
-        _check_endpoints(discovery, role)
+        check_endpoints(discovery, role)
     except OcpiError as exc:
         raise RegistrationError(exc) from exc
     token_b = new_token()
@@ -332,11 +288,14 @@ def register(
             json=wire.dump_credentials(our_credentials(partner, role=role, token=token_b)),
         )
         theirs = wire.load_credentials(answer.data, role=other_role(role))
+        _check_parties(partner, theirs.roles, role)
+        stored = _save(
+            replace(partner, status=PartnerStatus.REGISTERED, roles=theirs.roles, outbound_token=theirs.token)
+        )
     except (PartnerError, OcpiError) as exc:
         state.partners.delete(partner_id=partner.id)
         state.auth_cache.clear()
         raise RegistrationError(exc) from exc
-    stored = _save(replace(partner, status=PartnerStatus.REGISTERED, roles=theirs.roles, outbound_token=theirs.token))
     log.info("Registered our %s tree with partner %s (%s), version %s", role, stored.id, _keys(stored), stored.version)
     notify(signals.partner_registered, partner=stored, initiator="us")
     return stored
@@ -345,14 +304,15 @@ def register(
 def update(partner_id: str, *, version: str | None = None) -> Partner:
     """Re-read a partner's endpoints, optionally switch version, and rotate both tokens.
 
-    :raises LookupError: unknown partner. :raises RegistrationError: the update failed
-        (the previous tokens and endpoints stay in force).
+    :raises LookupError: unknown partner. :raises RegistrationError: the update failed,
+        also when the partner's new credentials name one of our own parties (2001) or
+        another connection's (2000): the previous tokens and endpoints stay in force.
     """
     partner = _get_registered(partner_id)
     assert partner.versions_url and partner.outbound_token and partner.local_role
     try:
         discovery = discover(partner.versions_url, partner.outbound_token, version=version)
-        _check_endpoints(discovery, partner.local_role)
+        check_endpoints(discovery, partner.local_role)
     except OcpiError as exc:
         raise RegistrationError(exc) from exc
     token = new_token()
@@ -368,10 +328,11 @@ def update(partner_id: str, *, version: str | None = None) -> Partner:
             json=wire.dump_credentials(our_credentials(partner, role=partner.local_role, token=token)),
         )
         theirs = wire.load_credentials(answer.data, role=other_role(partner.local_role))
+        _check_parties(partner, theirs.roles, partner.local_role)
+        stored = _save(replace(switched, roles=theirs.roles, outbound_token=theirs.token, grants=[new_grant]))
     except (PartnerError, OcpiError) as exc:
         _save(partner)
         raise RegistrationError(exc) from exc
-    stored = _save(replace(switched, roles=theirs.roles, outbound_token=theirs.token, grants=[new_grant]))
     log.info("Updated credentials with partner %s, version %s", stored.id, stored.version)
     notify(signals.partner_updated, partner=stored, initiator="us")
     return stored

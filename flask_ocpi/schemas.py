@@ -15,6 +15,9 @@ from flask_ocpi.dates import format_datetime, parse_datetime
 
 log = logging.getLogger("flask_ocpi")
 
+#: JSON Schema pattern of OCPI 2.1.1 ``string``: printable ASCII only.
+PRINTABLE_ASCII = "^[ -~]*$"
+
 
 class OcpiSchema(Schema):
     """Base of every wire schema: tolerant on load, strict on dump."""
@@ -43,6 +46,9 @@ class OcpiString(fields.String):
         validators = list(kwargs.pop("validate", []) or [])
         if max_length is not None:
             validators.append(validate.Length(max=max_length))
+        if ascii_only and not any(isinstance(v, validate.Regexp | validate.URL) for v in validators):
+            # Documented in OpenAPI (a field with its own pattern documents that one instead).
+            kwargs["metadata"] = {"pattern": PRINTABLE_ASCII, **(kwargs.get("metadata") or {})}
         super().__init__(validate=validators, **kwargs)
         self.ascii_only = ascii_only
 
@@ -61,6 +67,7 @@ class OcpiURL(OcpiString):
     """``URL``: string(255) holding an absolute URL."""
 
     def __init__(self, **kwargs: Any) -> None:
+        kwargs["metadata"] = {"format": "uri", **(kwargs.get("metadata") or {})}
         super().__init__(255, validate=[validate.URL(require_tld=False)], **kwargs)
 
 
@@ -73,7 +80,7 @@ class OcpiDateTime(fields.DateTime):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         try:
             return parse_datetime(value)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             raise ValidationError("Not a valid OCPI DateTime.") from None
 
 
@@ -91,3 +98,5 @@ def load_or_raise(schema: Schema, data: Any) -> Any:
         return schema.load(data)
     except ValidationError as exc:
         raise InvalidOrMissingParameters(describe_validation_errors(exc.messages)) from None
+    except RecursionError:  # defensive: bodies read under the prefix are depth-checked first
+        raise InvalidOrMissingParameters("body: nested too deeply") from None

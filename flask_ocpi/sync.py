@@ -13,6 +13,10 @@ scheduler, or from code inside an application context. Each module's pull sends
 :data:`~flask_ocpi.signals.pull_finished`; a CDR the pull stores for the first time sends
 :data:`~flask_ocpi.signals.cdr_received` as a pushed one does (billing must not miss the
 CDRs of an outage). Other objects send no per-object signal: ``pull_finished`` tells.
+
+Pulled objects are stored only in the partner's own namespaces: one owned by one of our
+own parties, or by a party the partner did not register, is skipped (logged once per
+owner and pull, counted in ``skipped``), whatever the partner's stored row claims.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from flask_ocpi.backends.tokens import TokensReceiverBackend
 from flask_ocpi.client.errors import PartnerError
 from flask_ocpi.client.partner import PartnerClient
 from flask_ocpi.dates import utcnow
-from flask_ocpi.models import InterfaceRole, ModuleID, Partner, Role
+from flask_ocpi.models import InterfaceRole, ModuleID, Partner, PartyKey, Role
 from flask_ocpi.registration import find_partner
 from flask_ocpi.signals import notify
 from flask_ocpi.state import OcpiState, get_state
@@ -75,7 +79,8 @@ class SyncResult:
     """How one module's pull went.
 
     :ivar stored: objects handed to the receiver backend.
-    :ivar skipped: objects the partner sent that did not validate (logged).
+    :ivar skipped: objects the partner sent that did not validate, or that belong to one of
+        our own parties or to a party the partner did not register (logged).
     :ivar date_from: the lower bound asked for (``None``: everything).
     :ivar date_to: the upper bound, the moment the pull started (the next mark).
     :ivar error: why the pull stopped early (the mark did not move), or ``None``.
@@ -152,6 +157,10 @@ def _sync_module(
     started = utcnow()
     stored = skipped = 0
     error: str | None = None
+    # As authentication does for a caller: backends never see our parties as the partner's.
+    writer = partner.without_parties(state.config.own_keys)
+    foreign = set(writer.parties)
+    refused: set[PartyKey] = set()
 
     def invalid(_item: Any, _exc: Exception) -> None:
         nonlocal skipped
@@ -159,10 +168,23 @@ def _sync_module(
 
     try:
         for obj in client.pull(module, date_from=date_from, limit=limit, invalid=invalid):
-            written = _STORE[module](backend, partner, obj)
+            owner = PartyKey(obj.country_code, obj.party_id)
+            if owner not in foreign:
+                skipped += 1
+                if owner not in refused:
+                    refused.add(owner)
+                    log.warning(
+                        "Sync of %s from partner %s: skipped its objects of %s, %s",
+                        module.value,
+                        partner.id,
+                        owner,
+                        "one of our own parties" if state.config.is_ours(owner) else "not one of its parties",
+                    )
+                continue
+            written = _STORE[module](backend, writer, obj)
             stored += 1
             if module is ModuleID.CDRS and written is WriteResult.CREATED:
-                notify(signals.cdr_received, partner=partner, cdr=obj)  # a CDR missed while pushes failed: bill it
+                notify(signals.cdr_received, partner=writer, cdr=obj)  # a CDR missed while pushes failed: bill it
     except PartnerError as exc:
         error = exc.message
         log.warning("Sync of %s from partner %s stopped after %d objects: %s", module.value, partner.id, stored, error)

@@ -41,16 +41,23 @@ class UrlPolicy:
     def check(self, url: str) -> str:
         """Return ``url`` when the policy allows calling it.
 
-        :raises UnsafeUrl: otherwise, saying why.
+        :raises UnsafeUrl: otherwise, saying why; also for any URL that cannot be parsed
+            (a port out of range, a malformed IPv6 literal, a host name that is not one).
         """
-        parts = urlsplit(url)
+        if not isinstance(url, str):
+            raise UnsafeUrl(f"{url!r}: not a URL")
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname
+            port = parts.port  # ValueError when not a number in 0-65535
+        except ValueError as exc:
+            raise UnsafeUrl(f"{url!r}: not a valid URL ({exc})") from None
         if parts.scheme not in ("https", "http") or (parts.scheme == "http" and not self.allow_http):
             allowed = "https or http" if self.allow_http else "https"
             raise UnsafeUrl(f"{url!r}: only {allowed} URLs are allowed")
-        host = parts.hostname
         if not host:
             raise UnsafeUrl(f"{url!r}: no host")
-        for address in _addresses(host, parts.port or (443 if parts.scheme == "https" else 80)):
+        for address in _addresses(url, host, port or (443 if parts.scheme == "https" else 80)):
             self._check_address(url, address)
         return url
 
@@ -66,7 +73,7 @@ class UrlPolicy:
                 raise UnsafeUrl(f"{url!r}: non-public address {address} (OCPI_OUTBOUND_ALLOW_PRIVATE)")
 
 
-def _addresses(host: str, port: int) -> list[Address]:
+def _addresses(url: str, host: str, port: int) -> list[Address]:
     try:
         return [ipaddress.ip_address(host)]
     except ValueError:
@@ -75,4 +82,6 @@ def _addresses(host: str, port: int) -> list[Address]:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except OSError:
         return []  # unresolvable: nothing to refuse; the request itself will fail
+    except ValueError as exc:  # UnicodeError of an IDNA label too long, an embedded NUL, ...
+        raise UnsafeUrl(f"{url!r}: not a valid host name ({exc})") from None
     return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]

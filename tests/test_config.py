@@ -65,6 +65,10 @@ def test_defaults_cover_every_key() -> None:
         "OCPI_REQUIRED_ENDPOINTS": {},
         "OCPI_OPENAPI_ENABLED": True,
         "OCPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        "OCPI_MAX_BODY_SIZE": 2 * 1024 * 1024,
+        "OCPI_MAX_JSON_DEPTH": 32,
+        "OCPI_MAX_LIST_LENGTH": 1000,
+        "OCPI_ENCRYPTION_KEYS": None,
     }
     assert SUPPORTED_VERSIONS == ("2.1.1",)
 
@@ -313,7 +317,7 @@ def test_init_app_uses_the_constructor_store_by_default() -> None:
     store = MemoryPartnerStore()
     app = host_app()
     OCPI(partners=store).init_app(app)
-    assert app.extensions["ocpi"].partners is store
+    assert app.extensions["ocpi"].partners.inner is store  # wrapped by flask_ocpi.secrets.protect
 
 
 def test_missing_partner_store_raises_type_error() -> None:
@@ -335,7 +339,7 @@ def test_an_empty_store_with_len_is_still_a_store() -> None:
     store = CountingStore()
     app = host_app()
     OCPI().init_app(app, partners=store)
-    assert app.extensions["ocpi"].partners is store
+    assert app.extensions["ocpi"].partners.inner is store  # wrapped by flask_ocpi.secrets.protect
 
 
 def test_extension_keeps_no_app_attribute() -> None:
@@ -344,3 +348,28 @@ def test_extension_keeps_no_app_attribute() -> None:
     assert not hasattr(ocpi, "app")
     assert app not in vars(ocpi).values()
     assert app.extensions["ocpi"].extension is ocpi
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("OCPI_MAX_BODY_SIZE", 0),
+        ("OCPI_MAX_BODY_SIZE", "2MB"),
+        ("OCPI_MAX_JSON_DEPTH", -1),
+        ("OCPI_MAX_LIST_LENGTH", 1.5),
+        ("OCPI_ENCRYPTION_KEYS", 42),
+        ("OCPI_ENCRYPTION_KEYS", ["", "x"]),
+    ],
+)
+def test_limits_and_keys_are_validated_naming_the_key(key: str, value: object) -> None:
+    config = {"OCPI_PARTIES": [{"country_code": "NL", "party_id": "ABC", "business_details": {"name": "x"}}], key: value}
+    with pytest.raises(ConfigError, match=f"^{key}"):
+        OcpiConfig.from_mapping(config)
+
+
+def test_encryption_keys_accept_one_key_a_comma_separated_string_or_a_list() -> None:
+    base = {"OCPI_PARTIES": [{"country_code": "NL", "party_id": "ABC", "business_details": {"name": "x"}}]}
+    assert OcpiConfig.from_mapping({**base, "OCPI_ENCRYPTION_KEYS": "a"}).encryption_keys == ("a",)
+    assert OcpiConfig.from_mapping({**base, "OCPI_ENCRYPTION_KEYS": "a, b"}).encryption_keys == ("a", "b")
+    assert OcpiConfig.from_mapping({**base, "OCPI_ENCRYPTION_KEYS": [b"a", "b"]}).encryption_keys == ("a", "b")
+    assert OcpiConfig.from_mapping(base).encryption_keys == ()

@@ -13,7 +13,7 @@ from flask import Flask, request
 from werkzeug.datastructures import MultiDict
 
 from flask_ocpi.exceptions import InvalidOrMissingParameters
-from flask_ocpi.pagination import Page, PageRequest, paginated_response, pagination_headers
+from flask_ocpi.pagination import MAX_OFFSET, Page, PageRequest, paginated_response, pagination_headers
 
 
 def parse(require_date_from: bool = False, **args: str) -> PageRequest:
@@ -233,3 +233,49 @@ def test_a_bad_parameter_reaches_the_caller_as_2001(list_app: Flask) -> None:
     # Outside the OCPI blueprints the error is not enveloped; the view just raises it.
     with list_app.test_request_context("/items?offset=-3"), pytest.raises(InvalidOrMissingParameters, match="offset"):
         list_app.view_functions["items"]()
+
+
+# --- numbers too large for a database integer ------------------------------------------------------
+
+
+@pytest.mark.parametrize("offset", [str(2**31), str(2**63), str(10**30), "9" * 5000, "0" * 4000 + "7"])
+def test_an_offset_beyond_any_store_is_clamped(offset: str) -> None:
+    page = parse(offset=offset)
+    assert page.offset == (7 if offset.endswith("07") else MAX_OFFSET)
+
+
+@pytest.mark.parametrize("limit", [str(10**30), "9" * 5000])
+def test_a_huge_limit_is_capped_like_any_other(limit: str) -> None:
+    assert parse(limit=limit).limit == 100
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_date_moved_out_of_range_by_its_offset_is_2001(value: str) -> None:
+    rejected("date_from", date_from=value)
+
+
+@pytest.fixture
+def sqlite_app(make_app: Callable[..., Flask], partners: Any, tmp_path: Any) -> Flask:
+    """Our locations in the SQLAlchemy store on SQLite, whose integers are 64-bit."""
+    from sqlalchemy import create_engine
+
+    from example_app import demo
+    from flask_ocpi.backends.sqlalchemy import SQLAlchemyLocations
+    from flask_ocpi.models import PartyKey
+
+    locations = SQLAlchemyLocations(create_engine(f"sqlite:///{tmp_path / 'pages.db'}"))
+    locations.create_tables()
+    locations.save_many([demo.location(PartyKey("NL", "ABC"), n) for n in range(1, 4)])
+    return make_app(partners=partners, backends=[locations.sender()])
+
+
+@pytest.mark.parametrize("query", [f"offset={10**30}", f"offset={2**63}", f"offset={10**30}&limit={10**30}"])
+def test_a_huge_offset_is_an_empty_page_on_sqlite_not_a_500(sqlite_app: Flask, full_token: str, query: str) -> None:
+    response = sqlite_app.test_client().get(
+        f"/ocpi/cpo/2.1.1/locations?{query}", headers={"Authorization": f"Token {full_token}"}
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    assert (body["status_code"], body["data"]) == (1000, [])
+    assert response.headers["X-Total-Count"] == "3"
+    assert "Link" not in response.headers

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,8 +15,9 @@ from example_app.demo import session_and_cdr, tariffs, tokens
 from flask_ocpi import signals
 from flask_ocpi.backends.memory import MemorySyncStore
 from flask_ocpi.dates import utcnow
-from flask_ocpi.models import ModuleID
+from flask_ocpi.models import ModuleID, PartyKey
 from flask_ocpi.sync import sync
+from flask_ocpi.v2_1_1 import client as wire
 from tests.roaming import CPO, EMSP, Side, roaming
 
 
@@ -126,3 +128,51 @@ def test_cdrs_a_pull_stores_for_the_first_time_are_billed_once(pair: tuple[Side,
         sync(emsp.partner(), modules=["cdrs"])
         sync(emsp.partner(), modules=["cdrs"], full=True)  # the same CDRs again: not billed twice
     assert sorted(billed) == ["CDR000001", "CDR000002"]
+
+
+# --- pulled objects land only in the partner's own namespaces ------------------------------------
+
+
+def test_a_pull_never_stores_objects_in_one_of_our_own_parties(
+    pair: tuple[Side, Side], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A partner row claiming our own party (an older release, a host's write): 2.1.1 objects
+    are owned by the row's first party, ours here, and none of them is stored."""
+    cpo, emsp = pair
+    _seed(cpo, 3)
+    store = emsp.app.extensions["ocpi"].partners
+    row = emsp.partner()
+    store.save(
+        partner=dataclasses.replace(
+            row, roles=[dataclasses.replace(row.roles[0], party_id=EMSP.party_id, country_code=EMSP.country_code)]
+        )
+    )
+    with emsp.app.app_context(), caplog.at_level(logging.WARNING, logger="flask_ocpi"):
+        (result,) = sync(emsp.partner(), modules=["locations"])
+    assert (result.ok, result.stored, result.skipped) == (True, 0, 3)
+    assert emsp.locations.count() == 0
+    warnings = [r.getMessage() for r in caplog.records if "skipped its objects" in r.getMessage()]
+    assert warnings == [
+        f"Sync of locations from partner {row.id}: skipped its objects of {EMSP}, one of our own parties"
+    ]
+
+
+def test_a_pull_skips_objects_of_a_party_the_partner_did_not_register(
+    pair: tuple[Side, Side], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cpo, emsp = pair
+    _seed(cpo, 3)
+    load = wire.LOADERS[ModuleID.LOCATIONS]
+    stranger = PartyKey("FR", "OTH")
+
+    def some_elsewhere(data: Any, partner: Any) -> Any:
+        location = load(data, partner)
+        if location.id.endswith("2"):
+            return dataclasses.replace(location, country_code=stranger.country_code, party_id=stranger.party_id)
+        return location
+
+    monkeypatch.setitem(wire.LOADERS, ModuleID.LOCATIONS, some_elsewhere)
+    with emsp.app.app_context():
+        (result,) = sync(emsp.partner(), modules=["locations"])
+    assert (result.stored, result.skipped) == (2, 1)
+    assert emsp.locations.count(owners=[stranger]) == 0 and emsp.locations.count(owners=[CPO]) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import logging
 import re
@@ -263,6 +264,97 @@ def test_wrong_method_is_405_with_allow(
     body = assert_envelope(response, http_status=405, status_code=2000)
     assert method in body["status_message"]
     assert {m.strip() for m in response.headers["Allow"].split(",")} == allowed
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "QUERY", "CONNECT", "BREW", "MKCOL", "LINK"])
+@pytest.mark.parametrize("url", [VERSIONS, DETAILS, CREDENTIALS, "/ocpi/cpo/2.1.1/credentials/"])
+def test_a_method_no_route_serves_is_a_405_envelope(
+    client: FlaskClient, full_token: str, auth: Auth, method: str, url: str
+) -> None:
+    response = client.open(url, method=method, headers={**auth(full_token), "X-Request-ID": "req-m"})
+    body = assert_envelope(response, http_status=405, status_code=2000)
+    assert method in body["status_message"]
+    assert response.headers["Allow"] and "OPTIONS" not in response.headers["Allow"]
+    assert response.headers["X-Request-ID"] == "req-m"
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"), [(VERSIONS, "GET"), (DETAILS, "GET"), (CREDENTIALS, "GET, POST, PUT, DELETE")]
+)
+def test_options_on_a_route_is_200_with_allow_in_an_envelope(client: FlaskClient, url: str, allowed: str) -> None:
+    for headers in ({}, {"Origin": "https://partner.example.com", "Access-Control-Request-Method": "GET"}):
+        response = client.options(url, headers=headers)
+        body = assert_envelope(response, http_status=200, status_code=1000)
+        assert response.headers["Allow"] == allowed
+        assert allowed in body["status_message"]
+        assert response.headers["X-Request-ID"]
+
+
+@pytest.mark.parametrize("method", ["OPTIONS", "TRACE", "GET", "PROPFIND"])
+@pytest.mark.parametrize(
+    "url",
+    ["/ocpi/nothing", "/ocpi/a%0Ab", "/ocpi/cpo/%0A", "/ocpi/%0D%0A/versions", "/ocpi/cpo/2.1.1/x%00y", "/ocpi/%0A"],
+)
+def test_a_path_no_route_serves_is_a_404_envelope_newlines_included(
+    client: FlaskClient, full_token: str, auth: Auth, method: str, url: str
+) -> None:
+    response = client.open(url, method=method, headers=auth(full_token))
+    assert_envelope(response, http_status=404, status_code=2000)
+    assert response.headers["X-Request-ID"]
+
+
+def test_the_catch_all_converter_is_registered_on_this_application_only(app: Flask) -> None:
+    other = Flask("other")
+    assert "ocpi_any_path" in app.url_map.converters
+    assert not any(name.startswith("ocpi") for name in other.url_map.converters)
+
+
+def test_a_body_above_the_limit_is_a_413_envelope(
+    make_app: Callable[..., Flask], partners: MemoryPartnerStore, invitation: Any, auth: Auth
+) -> None:
+    app = make_app({"OCPI_MAX_BODY_SIZE": 1000}, partners=partners)
+    big = json.dumps(valid_credentials(token="t" * 2000)).encode()
+    client = app.test_client()
+    for headers in ({}, auth(invitation.token)):  # refused before authentication
+        response = client.post(CREDENTIALS, data=big, headers={**headers, "X-Request-ID": "req-413"})
+        body = assert_envelope(response, http_status=413, status_code=2000)
+        assert "1000" in body["status_message"] and "OCPI_MAX_BODY_SIZE" in body["status_message"]
+        assert response.headers["X-Request-ID"] == "req-413"
+    assert app.config.get("MAX_CONTENT_LENGTH") is None  # the host's app-wide limit is left alone
+
+
+def test_a_chunked_body_growing_above_the_limit_is_a_413_envelope(
+    make_app: Callable[..., Flask], partners: MemoryPartnerStore, invitation: Any, auth: Auth
+) -> None:
+    app = make_app({"OCPI_MAX_BODY_SIZE": 1000}, partners=partners)
+    big = json.dumps(valid_credentials(token="t" * 2000)).encode()
+    response = app.test_client().post(
+        CREDENTIALS,
+        input_stream=io.BytesIO(big),
+        headers={**auth(invitation.token), "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},  # what a server decoding chunks sets
+    )
+    assert_envelope(response, http_status=413, status_code=2000)
+    assert_still_invited(partners, invitation)
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_body_of_exactly_the_limit_is_read_whole(
+    make_app: Callable[..., Flask], partners: MemoryPartnerStore, invitation: Any, auth: Auth, chunked: bool
+) -> None:
+    app = make_app({"OCPI_MAX_BODY_SIZE": 1000}, partners=partners)
+    data = json.dumps(valid_credentials(party_id="ABCD")).encode()
+    data += b" " * (1000 - len(data))
+    if chunked:
+        kwargs: dict[str, Any] = {
+            "input_stream": io.BytesIO(data),
+            "headers": {**auth(invitation.token), "Transfer-Encoding": "chunked"},
+            "environ_overrides": {"wsgi.input_terminated": True},
+        }
+    else:
+        kwargs = {"data": data, "headers": auth(invitation.token)}
+    response = app.test_client().post(CREDENTIALS, **kwargs)
+    assert "party_id:" in assert_envelope(response, http_status=200, status_code=2001)["status_message"]
 
 
 # --- request bodies ----------------------------------------------------------------------------

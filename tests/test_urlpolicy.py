@@ -147,3 +147,45 @@ def test_partner_endpoints_at_private_addresses_are_refused(make_app: Callable[.
         app.extensions["ocpi"].extension.changed(location(PartyKey("NL", "ABC"), 1))
     (kept,) = deliveries.list()
     assert kept.status is DeliveryStatus.FAILED and "refused by the outbound URL policy" in (kept.last_error or "")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://partner.example.com:99999/r/1",
+        "https://partner.example.com:-1/r/1",
+        "https://partner.example.com:port/r/1",
+        "https://[::1/r/1",
+        "https://[not-an-address]/r/1",
+        "https://" + "a" * 64 + ".example.com/r/1",
+    ],
+    ids=["port-99999", "port-negative", "port-text", "ipv6-unclosed", "ipv6-garbage", "label-too-long"],
+)
+def test_an_unparsable_url_is_an_unsafe_url(url: str) -> None:
+    for policy in (UrlPolicy(), UrlPolicy(allow_http=True, allow_loopback=True, allow_private=True)):
+        with pytest.raises(UnsafeUrl, match="not a valid"):
+            policy.check(url)
+
+
+def test_a_response_url_with_port_99999_is_2001_not_a_500(partners: Any, full_token: str) -> None:
+    from flask_ocpi import OCPI
+    from flask_ocpi.backends.commands import CommandsReceiverBackend
+    from flask_ocpi.backends.memory import MemoryCommandStore
+
+    class Untouched(CommandsReceiverBackend):
+        def _refuse(self, **_: Any) -> Any:
+            raise AssertionError("a refused command must not reach the backend")
+
+        start_session = stop_session = reserve_now = unlock_connector = _refuse
+
+    app = Flask("host")
+    app.config["OCPI_PARTIES"] = [{"country_code": "NL", "party_id": "ABC", "business_details": {"name": "Host"}}]
+    OCPI(app, partners=partners, backends=[Untouched()], commands=MemoryCommandStore())
+    body = {"response_url": "https://partner.example.com:99999/r/1", "session_id": "S1"}
+    response = app.test_client().post(
+        "/ocpi/cpo/2.1.1/commands/STOP_SESSION", json=body, headers={"Authorization": f"Token {full_token}"}
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    answer = response.get_json()
+    assert answer["status_code"] == 2001
+    assert answer["status_message"].startswith("response_url:") and "99999" in answer["status_message"]

@@ -8,6 +8,15 @@ connections themselves. In-memory and SQLAlchemy implementations ship in
 
 from flask_ocpi.backends.base import ModuleBackend, serving_role
 from flask_ocpi.backends.deliveries import DeliveryStore, SyncStore
-from flask_ocpi.backends.partners import PartnerExists, PartnerStore
+from flask_ocpi.backends.partners import PartnerExists, PartnerStore, PartyTaken, StatusChanged
 
-__all__ = ["DeliveryStore", "ModuleBackend", "PartnerExists", "PartnerStore", "SyncStore", "serving_role"]
+__all__ = [
+    "DeliveryStore",
+    "ModuleBackend",
+    "PartnerExists",
+    "PartnerStore",
+    "PartyTaken",
+    "StatusChanged",
+    "SyncStore",
+    "serving_role",
+]

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Iterable
 from types import ModuleType
 from typing import Any
 from urllib.parse import quote
 
+from flask import current_app, has_app_context
+
 from flask_ocpi.client.http import OcpiHttp, OcpiResponse
 from flask_ocpi.models import ModuleID, Partner, PartyKey, Role
+from flask_ocpi.state import EXTENSION_KEY
 
 log = logging.getLogger("flask_ocpi")
 
@@ -19,13 +23,18 @@ class ClientBase:
 
     :param partner: a REGISTERED partner (its endpoints and outbound token are used).
     :param http: the transport (timeout, URL policy, connection pool, request ids).
+    :param own_parties: our own parties, never the partner's whatever its row claims
+        (default: ``OCPI_PARTIES`` of the current application, if any); our party on this
+        connection always counts as ours.
     """
 
-    def __init__(self, partner: Partner, *, http: OcpiHttp) -> None:
+    def __init__(self, partner: Partner, *, http: OcpiHttp, own_parties: Iterable[PartyKey] | None = None) -> None:
         if not partner.registered or not partner.outbound_token or not partner.version:
             raise ValueError(f"partner {partner.id} is not registered")
         self.partner = partner
         self.http = http
+        self.own_parties = frozenset(own_parties if own_parties is not None else _configured_parties())
+        self.own_parties |= {partner.local_party}
 
     @property
     def wire(self) -> ModuleType:
@@ -55,6 +64,11 @@ class ClientBase:
     def ours(self) -> PartyKey:
         """Our party on this connection."""
         return self.partner.local_party
+
+    @property
+    def their_parties(self) -> list[PartyKey]:
+        """The partner's parties, without any of ours its row may claim."""
+        return [key for key in self.partner.parties if key not in self.own_parties]
 
     @property
     def theirs(self) -> PartyKey:
@@ -97,3 +111,9 @@ class ClientBase:
             log.warning("Partner %s answered %s wrapped in a list; using its one element", self.partner.id, what)
             return data[0]
         return data
+
+
+def _configured_parties() -> frozenset[PartyKey]:
+    """The keys of ``OCPI_PARTIES`` of the current application (none outside one)."""
+    state = current_app.extensions.get(EXTENSION_KEY) if has_app_context() else None
+    return frozenset(p.key for p in state.config.parties) if state is not None else frozenset()

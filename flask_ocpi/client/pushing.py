@@ -161,8 +161,9 @@ class PushMixin(ClientBase):
         return changes
 
     def _for_partner(self, country_code: str, party_id: str, what: str) -> None:
-        """Refuse to send a session or CDR to any partner but the eMSP of its token."""
-        if PartyKey(country_code, party_id) not in self.partner.parties:
+        """Refuse to send a session or CDR to any partner but the eMSP of its token (a token
+        of one of our own parties is never a partner's, whatever its row claims)."""
+        if PartyKey(country_code, party_id) not in self.their_parties:
             raise ValueError(f"{what} was charged with a token of {country_code}-{party_id}, not of {self.partner.id}")
 
     @staticmethod

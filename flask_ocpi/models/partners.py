@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -77,6 +78,10 @@ class Partner:
     def parties(self) -> list[PartyKey]:
         """The partner's party keys (the namespaces it may write into)."""
         return [r.key for r in self.roles]
+
+    def without_parties(self, keys: Collection[PartyKey]) -> Partner:
+        """A copy of this connection whose ``roles`` omit the parties ``keys``."""
+        return replace(self, roles=[r for r in self.roles if r.key not in keys])
 
     @property
     def registered(self) -> bool:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
+import logging
 from typing import Any, TypeVar
 
 from flask import Response, current_app, request
+from webargs import core
 
 from flask_ocpi.auth import current_caller
 from flask_ocpi.backends.base import ModuleBackend
 from flask_ocpi.backends.results import WriteResult
+from flask_ocpi.blueprint import request_json
 from flask_ocpi.dates import utcnow
 from flask_ocpi.envelope import ok
-from flask_ocpi.exceptions import InvalidJson, InvalidOrMissingParameters, NotFound
+from flask_ocpi.exceptions import InvalidOrMissingParameters, NotFound
 from flask_ocpi.models import Partner, PartyKey
 from flask_ocpi.pagination import PageRequest
 from flask_ocpi.state import get_state
@@ -49,10 +50,16 @@ def own_party(country_code: str, party_id: str) -> PartyKey:
     """The URL's party, refused (HTTP 404, before any backend call) unless it is the caller's.
 
     The spec allows a 404 for a client-owned object URL whose country_code/party_id are not
-    the ones the client announced in its credentials.
+    the ones the client announced in its credentials. One of *our own* parties is never the
+    caller's, whatever its stored credentials claim: refused the same way, and logged.
     """
     key = PartyKey(country_code, party_id)
     partner = caller()
+    if get_state(current_app).config.is_ours(key):
+        logging.getLogger("flask_ocpi").warning(
+            "Partner %s addressed %s, one of our own parties: refused", partner.id, key
+        )
+        raise NotFound(f"{key} is not one of your parties")
     if key not in partner.parties:
         mine = ", ".join(str(k) for k in partner.parties) or "none"
         raise NotFound(f"{key} is not one of your parties (yours: {mine})")
@@ -60,14 +67,15 @@ def own_party(country_code: str, party_id: str) -> PartyKey:
 
 
 def json_body() -> Any:
-    """The request body as JSON (whatever the Content-Type); numbers with decimals as Decimal."""
-    raw = request.get_data(cache=True)
-    if not raw:
+    """The request body as JSON (whatever the Content-Type; numbers with decimals as Decimal),
+    read by :func:`flask_ocpi.blueprint.request_json` within the ``OCPI_MAX_*`` limits.
+
+    :raises InvalidOrMissingParameters: (2001) when the body is empty or breaks a limit.
+    """
+    data = request_json()
+    if data is core.missing:
         raise InvalidOrMissingParameters("body: a JSON body is required")
-    try:
-        return json.loads(raw, parse_float=Decimal)
-    except ValueError:
-        raise InvalidJson() from None
+    return data
 
 
 def same_id(field: str, url_value: str, body_value: Any) -> None:

@@ -8,6 +8,7 @@ its bind forms, its schema and its query count.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import subprocess
 import sys
 from collections.abc import Callable
@@ -20,14 +21,18 @@ from flask import Flask
 from sqlalchemy import Engine, delete, inspect, select, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from flask_ocpi.backends import PartnerExists, PartnerStore
+from flask_ocpi.backends import PartnerExists, PartnerStore, PartyTaken, StatusChanged
 from flask_ocpi.backends.sqlalchemy import SQLAlchemyPartnerStore, create_tables, metadata
-from flask_ocpi.backends.sqlalchemy.tables import partners_table
+from flask_ocpi.backends.sqlalchemy.tables import partners_table, party_claims_table
 from flask_ocpi.models import (
+    BusinessDetails,
+    CredentialsRole,
     Endpoint,
     ImageCategory,
     InterfaceRole,
+    Partner,
     PartnerStatus,
+    PartyKey,
     Role,
     TokenGrant,
     TokenScope,
@@ -37,11 +42,24 @@ from .conftest import (
     T0,
     Database,
     exercise,
-    full_partner,
     make_save_fail_after_writing,
     minimal_partner,
+    race,
     token_hash,
 )
+from .conftest import full_partner as shared_full_partner
+
+
+def full_partner(partner_id: str = "full", **kwargs: Any) -> Partner:
+    """The conftest's fully populated partner; other ids than ``full`` get parties of their
+    own (``DE-OTH`` and ``BE-OTH`` for ``other``), as two live connections on one tree never
+    claim the same party key."""
+    partner = shared_full_partner(partner_id, **kwargs)
+    if partner_id != "full":
+        party_id = (partner_id.upper() + "XXX")[:3]
+        partner.roles = [dataclasses.replace(role, party_id=party_id) for role in partner.roles]
+    return partner
+
 
 # --- the contract ---------------------------------------------------------------------
 
@@ -246,6 +264,154 @@ def test_duplicate_hash_within_one_partner_is_rejected(store: PartnerStore) -> N
     assert store.get(partner_id="minimal") is None
 
 
+# --- party claims and conditional saves (the contract) ---------------------------------
+
+
+def claimant(
+    partner_id: str, *keys: str, tree: Role = Role.CPO, status: PartnerStatus = PartnerStatus.REGISTERED
+) -> Partner:
+    """A partner on our ``tree`` whose credentials name the parties ``keys`` (``"DE-XYZ"``)."""
+    return Partner(
+        id=partner_id,
+        local_party=PartyKey("NL", "ABC"),
+        status=status,
+        local_role=tree,
+        roles=[
+            CredentialsRole(
+                role=Role.EMSP if tree is Role.CPO else Role.CPO,
+                country_code=PartyKey.parse(key).country_code,
+                party_id=PartyKey.parse(key).party_id,
+                business_details=BusinessDetails(name=key),
+            )
+            for key in keys
+        ],
+        grants=[TokenGrant(token_hash=token_hash(f"token-of-{partner_id}"), scope=TokenScope.FULL, created=T0)],
+        created=T0,
+        updated=T0,
+    )
+
+
+def test_a_party_key_is_claimed_by_one_live_partner_per_tree(store: PartnerStore) -> None:
+    store.add(partner=full_partner())  # REGISTERED on our CPO tree as DE-XYZ and BE-HUB
+
+    with pytest.raises(PartyTaken) as taken:
+        store.add(partner=claimant("impostor", "FR-NEW", "de-xyz"))
+    assert taken.value.keys == [PartyKey("DE", "XYZ")] and taken.value.role is Role.CPO
+    assert "DE-XYZ" in str(taken.value) and isinstance(taken.value, ValueError)
+    assert store.get(partner_id="impostor") is None
+    assert store.find_by_token(token_hash=token_hash("token-of-impostor")) is None
+    with pytest.raises(PartyTaken):
+        store.add(partner=claimant("registering", "BE-HUB", status=PartnerStatus.REGISTERING))
+
+    # Another tree, or a partner that claims nothing yet (INVITED, UNREGISTERED): no conflict.
+    store.add(partner=claimant("other-tree", "DE-XYZ", tree=Role.EMSP))
+    store.add(partner=claimant("invited", "DE-XYZ", status=PartnerStatus.INVITED))
+    store.add(partner=claimant("gone", "DE-XYZ", status=PartnerStatus.UNREGISTERED))
+    # ... until it would claim: its save is refused and it stays as it was.
+    with pytest.raises(PartyTaken):
+        store.save(partner=claimant("invited", "DE-XYZ"))
+    assert store.get(partner_id="invited") == claimant("invited", "DE-XYZ", status=PartnerStatus.INVITED)
+    # A partner's own claims never conflict with themselves (re-saved, or named twice in 2.2.1 roles).
+    store.save(partner=full_partner())
+    store.add(partner=claimant("twice", "IT-TWO", "it-two"))
+    assert [p.id for p in store.list()].count("twice") == 1
+
+
+def test_claims_are_released_by_unregistration_deletion_and_new_parties(store: PartnerStore) -> None:
+    store.add(partner=claimant("first", "DE-AAA", "DE-BBB"))
+    store.add(partner=claimant("second", status=PartnerStatus.INVITED))
+
+    store.save(partner=claimant("first", "DE-AAA", "DE-BBB", status=PartnerStatus.UNREGISTERED))
+    store.save(partner=claimant("second", "DE-AAA"))
+    store.save(partner=claimant("first", "DE-BBB"))  # registered again, without DE-AAA
+    with pytest.raises(PartyTaken):
+        store.save(partner=claimant("first", "DE-AAA"))
+    store.save(partner=claimant("second", "DE-CCC"))  # new credentials: DE-AAA is free
+    store.save(partner=claimant("first", "DE-AAA", "DE-BBB"))
+    store.delete(partner_id="first")
+    store.add(partner=claimant("third", "DE-AAA", "DE-BBB"))
+    assert [(p.id, [str(k) for k in p.parties]) for p in store.list()] == [
+        ("second", ["DE-CCC"]),
+        ("third", ["DE-AAA", "DE-BBB"]),
+    ]
+
+
+def test_save_with_an_expected_status_is_a_compare_and_set(store: PartnerStore) -> None:
+    store.add(partner=claimant("p", status=PartnerStatus.INVITED))
+    registered = claimant("p", "DE-XYZ")
+
+    store.save(partner=registered, expected_status=PartnerStatus.INVITED)
+    with pytest.raises(StatusChanged) as changed:
+        store.save(partner=claimant("p", "DE-NEW"), expected_status=PartnerStatus.INVITED)
+
+    assert (changed.value.expected, changed.value.actual) == (PartnerStatus.INVITED, PartnerStatus.REGISTERED)
+    assert isinstance(changed.value, ValueError) and not isinstance(changed.value, KeyError)
+    assert store.get(partner_id="p") == registered
+    with pytest.raises(KeyError):
+        store.save(partner=claimant("nobody"), expected_status=PartnerStatus.INVITED)
+    store.save(partner=claimant("p", "DE-XYZ", status=PartnerStatus.UNREGISTERED))  # no expectation: as before
+
+
+def race_claims(store: PartnerStore) -> None:
+    """Rounds of four writers claiming one key on our CPO tree at once (two saves of
+    INVITED partners, two adds): exactly one wins, the others get :class:`PartyTaken`."""
+    for round_ in range(3):
+        key = PartyKey("DE", f"R{round_}X")
+        ids = [f"r{round_}-{n}" for n in range(4)]
+        for partner_id in ids[:2]:
+            store.add(partner=claimant(partner_id, status=PartnerStatus.INVITED))
+
+        def claim(partner_id: str, saved: bool, key: PartyKey = key) -> Any:
+            try:
+                if saved:
+                    store.save(partner=claimant(partner_id, str(key)), expected_status=PartnerStatus.INVITED)
+                else:
+                    store.add(partner=claimant(partner_id, str(key)))
+            except PartyTaken as exc:
+                return exc
+            return "won"
+
+        outcomes = race([functools.partial(claim, partner_id, n < 2) for n, partner_id in enumerate(ids)])
+
+        assert outcomes.count("won") == 1, outcomes
+        assert all(isinstance(o, PartyTaken) and o.keys == [key] for o in outcomes if o != "won"), outcomes
+        assert [p.id for p in store.list() if key in p.parties] == [ids[outcomes.index("won")]]
+
+
+def test_racing_claims_of_one_party_key_cannot_both_win(store: PartnerStore) -> None:
+    """Two registrations for one party key on our CPO tree at the same moment: one wins."""
+    race_claims(store)
+
+
+def test_racing_registrations_with_one_token_cannot_both_succeed(store: PartnerStore) -> None:
+    """Two POSTs with the same token A both read INVITED; the conditional save lets one through."""
+    for round_ in range(3):
+        partner_id = f"invited-{round_}"
+        store.add(partner=claimant(partner_id, status=PartnerStatus.INVITED))
+
+        def register(partner_id: str, round_: int, n: int) -> Any:
+            partner = claimant(partner_id, f"DE-T{n}{round_}")
+            partner.grants = [TokenGrant(token_hash=token_hash(f"c-{round_}-{n}"), scope=TokenScope.FULL)]
+            try:
+                store.save(partner=partner, expected_status=PartnerStatus.INVITED)
+            except StatusChanged as exc:
+                return exc
+            return n
+
+        outcomes = race([functools.partial(register, partner_id, round_, n) for n in range(4)])
+
+        winners = [o for o in outcomes if isinstance(o, int)]
+        assert len(winners) == 1, outcomes
+        assert all(
+            isinstance(o, StatusChanged) and o.actual is PartnerStatus.REGISTERED for o in outcomes if o not in winners
+        )
+        stored = store.get(partner_id=partner_id)
+        assert stored is not None and stored.parties == [PartyKey("DE", f"T{winners[0]}{round_}")]
+        assert store.find_by_token(token_hash=token_hash(f"c-{round_}-{winners[0]}")) == stored
+        losers = [n for n in range(4) if n != winners[0]]
+        assert all(store.find_by_token(token_hash=token_hash(f"c-{round_}-{n}")) is None for n in losers)
+
+
 # --- SQLAlchemy only ------------------------------------------------------------------
 
 
@@ -303,8 +469,9 @@ def test_database_cascades_row_deletes_to_grants(engine: Engine) -> None:
         if engine.dialect.name == "sqlite":
             connection.execute(text("PRAGMA foreign_keys=ON"))
         connection.execute(delete(partners_table).where(partners_table.c.id == "full"))
-    store.add(partner=full_partner("again"))  # would collide with left-over grants
-    assert store.find_by_token(token_hash=token_hash("full-a")) == full_partner("again")
+    again = shared_full_partner("again")  # the same parties and tokens as "full"
+    store.add(partner=again)  # would collide with left-over grants or claims
+    assert store.find_by_token(token_hash=token_hash("full-a")) == again
 
 
 def test_save_rolls_back_when_a_write_fails(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -342,6 +509,75 @@ def test_lost_races_still_raise_the_documented_errors(engine: Engine, monkeypatc
 
     assert store.get(partner_id="full") == full_partner()
     assert store.get(partner_id="intruder") == minimal_partner("intruder")
+
+
+def test_the_claims_constraint_alone_decides_racing_claims(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if every writer had passed the early check before any wrote: the primary key of
+    ``ocpi_party_claims`` still lets one claim through, and the others get PartyTaken."""
+    store = SQLAlchemyPartnerStore(engine)
+    monkeypatch.setattr(store, "_check_claims", lambda session, partner: None)
+    race_claims(store)
+
+
+def test_a_lost_claim_names_the_keys_taken_and_writes_nothing(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = SQLAlchemyPartnerStore(engine)
+    store.add(partner=claimant("holder", "DE-XYZ"))
+    store.add(partner=claimant("late", status=PartnerStatus.INVITED))
+    monkeypatch.setattr(store, "_check_claims", lambda session, partner: None)
+
+    with pytest.raises(PartyTaken) as added:
+        store.add(partner=claimant("newcomer", "FR-NEW", "DE-XYZ"))
+    with pytest.raises(PartyTaken) as saved:
+        store.save(partner=claimant("late", "FR-NEW", "DE-XYZ"))
+
+    assert added.value.keys == saved.value.keys == [PartyKey("DE", "XYZ")]
+    assert store.get(partner_id="newcomer") is None
+    assert store.get(partner_id="late") == claimant("late", status=PartnerStatus.INVITED)
+    with engine.connect() as connection:
+        rows = connection.execute(select(party_claims_table)).all()
+    assert [tuple(r) for r in rows] == [("CPO", "DE", "XYZ", "holder")]
+
+
+def test_backfill_claims_of_partners_stored_before_the_claims_table(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Rows written by an older release have no claims: ``create_tables`` (or
+    ``backfill_claims``) writes them, the oldest partner keeping a key two already share."""
+    store = SQLAlchemyPartnerStore(engine)
+
+    def forget_claims() -> None:  # the state an older release left behind
+        with engine.begin() as connection:
+            connection.execute(delete(party_claims_table))
+
+    store.add(partner=dataclasses.replace(claimant("older", "DE-XYZ", "DE-OLD"), created=T0 - timedelta(days=1)))
+    forget_claims()
+    store.add(partner=claimant("younger", "DE-YNG", "DE-XYZ"))  # unnoticed: "older" had no claim rows
+    store.add(partner=claimant("invited", status=PartnerStatus.INVITED))
+    forget_claims()
+
+    with caplog.at_level("WARNING", logger="flask_ocpi"):
+        store.create_tables()
+
+    assert "older and younger both claim DE-XYZ" in caplog.text
+    with engine.connect() as connection:
+        rows = sorted(tuple(r) for r in connection.execute(select(party_claims_table)))
+    assert rows == [("CPO", "DE", "OLD", "older"), ("CPO", "DE", "XYZ", "older"), ("CPO", "DE", "YNG", "younger")]
+    assert store.backfill_claims() == 0  # idempotent
+    with pytest.raises(PartyTaken):
+        store.save(partner=claimant("invited", "DE-OLD"))
+
+
+def test_schema_keys_claims_by_tree_and_party(engine: Engine) -> None:
+    inspector = inspect(engine)
+    assert inspector.get_pk_constraint("ocpi_party_claims")["constrained_columns"] == [
+        "local_role",
+        "country_code",
+        "party_id",
+    ]
+    assert ["partner_id"] in [i["column_names"] for i in inspector.get_indexes("ocpi_party_claims")]
+    (foreign_key,) = inspector.get_foreign_keys("ocpi_party_claims")
+    assert foreign_key["referred_table"] == "ocpi_partners"
+    assert foreign_key["options"].get("ondelete") == "CASCADE"
 
 
 @pytest.mark.parametrize("form", ["engine", "sessionmaker", "scoped_session"])

@@ -5,12 +5,16 @@ from __future__ import annotations
 import copy
 import threading
 
-from flask_ocpi.backends.partners import PartnerExists, PartnerStore
-from flask_ocpi.models import Partner
+from flask_ocpi.backends.partners import PartnerExists, PartnerStore, PartyTaken, StatusChanged, claims
+from flask_ocpi.models import Partner, PartnerStatus
 
 
 class MemoryPartnerStore(PartnerStore):
-    """Keeps partners in a dict; returns copies so callers cannot mutate stored state."""
+    """Keeps partners in a dict; returns copies so callers cannot mutate stored state.
+
+    Every write checks, under one lock, the expected status, the token hashes and the
+    party claims (computed from the stored partners) before changing anything.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -26,6 +30,15 @@ class MemoryPartnerStore(PartnerStore):
             if owner is not None and owner != partner.id:
                 raise ValueError("token hash already belongs to another partner")
 
+    def _check_claims(self, partner: Partner) -> None:
+        wanted = claims(partner)
+        if not wanted or partner.local_role is None:
+            return
+        for other in self._partners.values():
+            taken = wanted & claims(other) if other.id != partner.id else set()
+            if taken:
+                raise PartyTaken(partner.local_role, (key for _, key in taken))
+
     def _index(self, partner: Partner) -> None:
         self._by_token = {h: pid for h, pid in self._by_token.items() if pid != partner.id}
         for grant in partner.grants:
@@ -36,6 +49,7 @@ class MemoryPartnerStore(PartnerStore):
             if partner.id in self._partners:
                 raise PartnerExists(partner.id)
             self._check_tokens(partner)
+            self._check_claims(partner)
             self._partners[partner.id] = copy.deepcopy(partner)
             self._index(partner)
 
@@ -55,11 +69,15 @@ class MemoryPartnerStore(PartnerStore):
             partners = sorted(self._partners.values(), key=lambda p: (p.created, p.id))
             return [copy.deepcopy(p) for p in partners]
 
-    def save(self, *, partner: Partner) -> None:
+    def save(self, *, partner: Partner, expected_status: PartnerStatus | None = None) -> None:
         with self._lock:
-            if partner.id not in self._partners:
+            stored = self._partners.get(partner.id)
+            if stored is None:
                 raise KeyError(partner.id)
+            if expected_status is not None and stored.status is not expected_status:
+                raise StatusChanged(partner.id, expected_status, stored.status)
             self._check_tokens(partner)
+            self._check_claims(partner)
             self._partners[partner.id] = copy.deepcopy(partner)
             self._index(partner)
 

@@ -20,11 +20,13 @@ declarative ``Base``: include it in the host's migrations, or call
 :func:`create_tables` in development and tests.
 """
 
+from sqlalchemy import MetaData
+
 from flask_ocpi.backends.sqlalchemy.base import (
     SessionSource,
     SQLAlchemyBackendBase,
-    create_tables,
 )
+from flask_ocpi.backends.sqlalchemy.base import create_tables as _create_tables
 from flask_ocpi.backends.sqlalchemy.cdrs import SQLAlchemyCdrs
 from flask_ocpi.backends.sqlalchemy.commands import SQLAlchemyCommandStore
 from flask_ocpi.backends.sqlalchemy.deliveries import SQLAlchemyDeliveryStore, SQLAlchemySyncStore
@@ -35,6 +37,20 @@ from flask_ocpi.backends.sqlalchemy.sessions import SQLAlchemySessions
 from flask_ocpi.backends.sqlalchemy.tables import metadata
 from flask_ocpi.backends.sqlalchemy.tariffs import SQLAlchemyTariffs
 from flask_ocpi.backends.sqlalchemy.tokens import SQLAlchemyTokens
+
+
+def create_tables(bind: SessionSource, *, metadata: MetaData = metadata) -> None:
+    """Create the Flask-OCPI tables that do not exist yet, bring existing ones up to date
+    (see :func:`flask_ocpi.backends.sqlalchemy.base.create_tables`) and write the party
+    claims of partners stored before ``ocpi_party_claims`` existed
+    (:meth:`SQLAlchemyPartnerStore.backfill_claims`). Idempotent.
+
+    For development, tests and the example app; in production manage the schema with
+    migrations that include :data:`metadata`, then call ``backfill_claims()`` once.
+    """
+    _create_tables(bind, metadata=metadata)
+    SQLAlchemyPartnerStore(bind).backfill_claims()
+
 
 __all__ = [
     "SQLAlchemyBackendBase",

@@ -3,165 +3,30 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-from sqlalchemy import RowMapping, bindparam, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
-from flask_ocpi.backends.partners import PartnerExists, PartnerStore
+from flask_ocpi.backends.partners import CLAIMING, PartnerExists, PartnerStore, PartyTaken, StatusChanged, claims
 from flask_ocpi.backends.sqlalchemy.base import SQLAlchemyBackendBase
+from flask_ocpi.backends.sqlalchemy.partner_rows import (
+    JSONDict,
+    claim_values,
+    grant_from_row,
+    grant_values,
+    partner_from_row,
+    partner_values,
+)
 from flask_ocpi.backends.sqlalchemy.tables import partner_tokens_table as tokens
 from flask_ocpi.backends.sqlalchemy.tables import partners_table as partners
-from flask_ocpi.models import (
-    BusinessDetails,
-    CredentialsRole,
-    Endpoint,
-    Image,
-    ImageCategory,
-    InterfaceRole,
-    Partner,
-    PartnerStatus,
-    PartyKey,
-    Role,
-    TokenGrant,
-    TokenScope,
-)
+from flask_ocpi.backends.sqlalchemy.tables import party_claims_table as party_claims
+from flask_ocpi.models import Partner, PartnerStatus, PartyKey, TokenGrant
 
 logger = logging.getLogger("flask_ocpi")
-
-JSONDict = dict[str, Any]
-
-
-# --- JSON columns -------------------------------------------------------------------
-
-
-def _image_to_json(image: Image) -> JSONDict:
-    return {
-        "url": image.url,
-        "category": image.category.value,
-        "type": image.type,
-        "thumbnail": image.thumbnail,
-        "width": image.width,
-        "height": image.height,
-    }
-
-
-def _image_from_json(data: Mapping[str, Any]) -> Image:
-    return Image(
-        url=data["url"],
-        category=ImageCategory(data["category"]),
-        type=data["type"],
-        thumbnail=data.get("thumbnail"),
-        width=data.get("width"),
-        height=data.get("height"),
-    )
-
-
-def _role_to_json(role: CredentialsRole) -> JSONDict:
-    details = role.business_details
-    return {
-        "role": role.role.value,
-        "country_code": role.country_code,
-        "party_id": role.party_id,
-        "business_details": {
-            "name": details.name,
-            "website": details.website,
-            "logo": _image_to_json(details.logo) if details.logo is not None else None,
-        },
-    }
-
-
-def _role_from_json(data: Mapping[str, Any]) -> CredentialsRole:
-    details = data["business_details"]
-    logo = details.get("logo")
-    return CredentialsRole(
-        role=Role(data["role"]),
-        country_code=data["country_code"],
-        party_id=data["party_id"],
-        business_details=BusinessDetails(
-            name=details["name"],
-            website=details.get("website"),
-            logo=_image_from_json(logo) if logo is not None else None,
-        ),
-    )
-
-
-def _endpoint_to_json(endpoint: Endpoint) -> JSONDict:
-    return {
-        "identifier": endpoint.identifier,
-        "url": endpoint.url,
-        "role": endpoint.role.value if endpoint.role is not None else None,
-    }
-
-
-def _endpoint_from_json(data: Mapping[str, Any]) -> Endpoint:
-    role = data.get("role")
-    return Endpoint(
-        identifier=data["identifier"],
-        url=data["url"],
-        role=InterfaceRole(role) if role is not None else None,
-    )
-
-
-# --- rows -----------------------------------------------------------------------------
-
-
-def _partner_values(partner: Partner) -> JSONDict:
-    """The ``ocpi_partners`` row of ``partner``."""
-    return {
-        "id": partner.id,
-        "local_country_code": partner.local_party.country_code,
-        "local_party_id": partner.local_party.party_id,
-        "local_role": partner.local_role.value if partner.local_role is not None else None,
-        "status": partner.status.value,
-        "name": partner.name,
-        "versions_url": partner.versions_url,
-        "version": partner.version,
-        "roles": [_role_to_json(r) for r in partner.roles],
-        "endpoints": [_endpoint_to_json(e) for e in partner.endpoints],
-        "outbound_token": partner.outbound_token,
-        "created": partner.created,
-        "updated": partner.updated,
-    }
-
-
-def _grant_values(partner: Partner) -> list[JSONDict]:
-    """The ``ocpi_partner_tokens`` rows of ``partner``'s grants, in order."""
-    return [
-        {
-            "token_hash": grant.token_hash,
-            "partner_id": partner.id,
-            "scope": grant.scope.value,
-            "position": position,
-            "created": grant.created,
-        }
-        for position, grant in enumerate(partner.grants)
-    ]
-
-
-def _grant_from_row(row: Mapping[str, Any] | RowMapping) -> TokenGrant:
-    return TokenGrant(token_hash=row["token_hash"], scope=TokenScope(row["scope"]), created=row["created"])
-
-
-def _partner_from_row(row: RowMapping, grants: Iterable[TokenGrant]) -> Partner:
-    local_role = row["local_role"]
-    return Partner(
-        id=row["id"],
-        local_party=PartyKey(row["local_country_code"], row["local_party_id"]),
-        status=PartnerStatus(row["status"]),
-        local_role=Role(local_role) if local_role is not None else None,
-        name=row["name"],
-        versions_url=row["versions_url"],
-        version=row["version"],
-        roles=[_role_from_json(r) for r in row["roles"] or ()],
-        endpoints=[_endpoint_from_json(e) for e in row["endpoints"] or ()],
-        outbound_token=row["outbound_token"],
-        grants=list(grants),
-        created=row["created"],
-        updated=row["updated"],
-    )
 
 
 # --- the store ------------------------------------------------------------------------
@@ -179,12 +44,17 @@ _BY_TOKEN = (
 
 
 class SQLAlchemyPartnerStore(SQLAlchemyBackendBase, PartnerStore):
-    """Keeps partners in the ``ocpi_partners`` and ``ocpi_partner_tokens`` tables.
+    """Keeps partners in the ``ocpi_partners``, ``ocpi_partner_tokens`` and
+    ``ocpi_party_claims`` tables.
 
     Every operation runs in one transaction; returned partners are new objects that
     are not tied to any session. :meth:`find_by_token` is a primary-key lookup on
     ``ocpi_partner_tokens`` joined to ``ocpi_partners``, followed by one query for the
-    partner's grants.
+    partner's grants. Party claims are rows keyed by (tree, party key), rewritten with
+    the partner in :meth:`add` and :meth:`save`: a concurrent claim of the same key
+    fails on that primary key and is reported as :class:`~flask_ocpi.backends.PartyTaken`.
+    Databases created before ``ocpi_party_claims`` existed need :meth:`backfill_claims`
+    once (:meth:`create_tables` runs it).
 
     :param bind: an :class:`~sqlalchemy.engine.Engine`, a
         :class:`~sqlalchemy.orm.sessionmaker`, a :class:`~sqlalchemy.orm.scoped_session`
@@ -211,8 +81,8 @@ class SQLAlchemyPartnerStore(SQLAlchemyBackendBase, PartnerStore):
             rows = session.execute(_BY_TOKEN, {"token_hash": token_hash}).mappings().all()
         if not rows:
             return None
-        grants = (_grant_from_row({c.name: row[f"grant_{c.name}"] for c in _GRANT.c}) for row in rows)
-        return _partner_from_row(rows[0], grants)
+        grants = (grant_from_row({c.name: row[f"grant_{c.name}"] for c in _GRANT.c}) for row in rows)
+        return partner_from_row(rows[0], grants)
 
     def list(self) -> list[Partner]:
         """All partners, oldest first (ties broken by id)."""
@@ -224,8 +94,8 @@ class SQLAlchemyPartnerStore(SQLAlchemyBackendBase, PartnerStore):
             for grant_row in session.execute(
                 select(tokens).order_by(tokens.c.partner_id, tokens.c.position)
             ).mappings():
-                grants.setdefault(grant_row["partner_id"], []).append(_grant_from_row(grant_row))
-            return [_partner_from_row(row, grants.get(row["id"], ())) for row in rows]
+                grants.setdefault(grant_row["partner_id"], []).append(grant_from_row(grant_row))
+            return [partner_from_row(row, grants.get(row["id"], ())) for row in rows]
 
     @staticmethod
     def _load(session: Session, row: RowMapping) -> Partner:
@@ -233,7 +103,7 @@ class SQLAlchemyPartnerStore(SQLAlchemyBackendBase, PartnerStore):
         grant_rows = session.execute(
             select(tokens).where(tokens.c.partner_id == row["id"]).order_by(tokens.c.position)
         ).mappings()
-        return _partner_from_row(row, (_grant_from_row(g) for g in grant_rows))
+        return partner_from_row(row, (grant_from_row(g) for g in grant_rows))
 
     # -- writes --
 
@@ -241,6 +111,7 @@ class SQLAlchemyPartnerStore(SQLAlchemyBackendBase, PartnerStore):
         """Store a new partner.
 
         :raises PartnerExists: when a partner with the same id exists.
+        :raises PartyTaken: when another partner claims one of its parties on its tree.
         :raises ValueError: when one of its token hashes already belongs to another partner.
         """
         self._check_grants(partner)
@@ -249,8 +120,12 @@ class SQLAlchemyPartnerStore(SQLAlchemyBackendBase, PartnerStore):
                 if self._exists(session, partner.id):
                     raise PartnerExists(partner.id)
                 self._check_owners(session, partner)
-                session.execute(insert(partners), [_partner_values(partner)])
+                self._check_claims(session, partner)
+                session.execute(insert(partners), [partner_values(partner)])
                 self._insert_grants(session, partner)
+                self._insert_claims(session, partner)
+        except _ClaimLost:
+            raise self._taken(partner) from None
         except IntegrityError as exc:
             # A concurrent writer won the race between our checks and our inserts.
             if self.get(partner_id=partner.id) is not None:
@@ -258,38 +133,77 @@ class SQLAlchemyPartnerStore(SQLAlchemyBackendBase, PartnerStore):
             raise ValueError("token hash already belongs to another partner") from exc
         logger.debug("OCPI partner %s added", partner.id)
 
-    def save(self, *, partner: Partner) -> None:
-        """Replace a stored partner (all fields and grants) atomically.
+    def save(self, *, partner: Partner, expected_status: PartnerStatus | None = None) -> None:
+        """Replace a stored partner (all fields, grants and party claims) atomically.
+
+        With ``expected_status`` the UPDATE carries ``AND status = :expected``: of two
+        concurrent conditional saves, the second waits for the first's row lock and then
+        matches no row.
 
         :raises KeyError: when no partner with this id is stored.
+        :raises StatusChanged: when the stored status is not ``expected_status``.
+        :raises PartyTaken: when another partner claims one of its parties on its tree.
         :raises ValueError: when one of its token hashes already belongs to another partner.
         """
         self._check_grants(partner)
-        values = _partner_values(partner)
+        values = partner_values(partner)
         del values["id"]
+        row = partners.c.id == partner.id
+        if expected_status is not None:
+            row = and_(row, partners.c.status == expected_status.value)
         try:
             with self._transaction() as session:
-                # The UPDATE comes first: it both detects a missing partner and locks
-                # the row against concurrent saves and deletes until we commit.
-                updated = session.execute(update(partners).where(partners.c.id == partner.id).values(values))
+                # The UPDATE comes first: it both detects a missing partner (or a changed
+                # status) and locks the row against concurrent saves and deletes until we commit.
+                updated = session.execute(update(partners).where(row).values(values))
                 if not getattr(updated, "rowcount", 0):
-                    raise KeyError(partner.id)
+                    status = session.execute(select(partners.c.status).where(partners.c.id == partner.id)).scalar()
+                    if status is None or expected_status is None:
+                        raise KeyError(partner.id)
+                    raise StatusChanged(partner.id, expected_status, PartnerStatus(status))
                 self._check_owners(session, partner)
+                self._check_claims(session, partner)
                 session.execute(delete(tokens).where(tokens.c.partner_id == partner.id))
                 self._insert_grants(session, partner)
+                session.execute(delete(party_claims).where(party_claims.c.partner_id == partner.id))
+                self._insert_claims(session, partner)
+        except _ClaimLost:
+            raise self._taken(partner) from None
         except IntegrityError as exc:
             # A concurrent writer took one of the hashes between our check and insert.
             raise ValueError("token hash already belongs to another partner") from exc
         logger.debug("OCPI partner %s saved", partner.id)
 
     def delete(self, *, partner_id: str) -> None:
-        """Remove a partner and its grants; no error when it does not exist."""
+        """Remove a partner, its grants and its claims; no error when it does not exist."""
         with self._transaction() as session:
             # Explicit, as SQLite does not enforce ON DELETE CASCADE unless told to.
             session.execute(delete(tokens).where(tokens.c.partner_id == partner_id))
+            session.execute(delete(party_claims).where(party_claims.c.partner_id == partner_id))
             result = session.execute(delete(partners).where(partners.c.id == partner_id))
         if getattr(result, "rowcount", 0):
             logger.debug("OCPI partner %s deleted", partner_id)
+
+    def create_tables(self) -> None:
+        """Create the Flask-OCPI tables that do not exist yet, then :meth:`backfill_claims`."""
+        super().create_tables()
+        self.backfill_claims()
+
+    def backfill_claims(self) -> int:
+        """Write the missing ``ocpi_party_claims`` rows of the partners stored before the table
+        existed (idempotent; run it once after migrating to a release with that table).
+
+        Partners are taken oldest first; a key two stored partners already claim on one
+        tree goes to the older one and the younger is logged as a conflict to resolve
+        (unregister one of them). :returns: the number of claims written.
+        """
+        with self._transaction() as session:
+            rows = _missing_claims(session)
+            if rows:
+                session.execute(insert(party_claims), rows)
+        if rows:
+            logger.info("OCPI party claims backfilled: %d", len(rows))
+        return len(rows)
 
     @staticmethod
     def _exists(session: Session, partner_id: str) -> bool:
@@ -321,9 +235,86 @@ class SQLAlchemyPartnerStore(SQLAlchemyBackendBase, PartnerStore):
     @staticmethod
     def _insert_grants(session: Session, partner: Partner) -> None:
         """Insert the rows of ``partner``'s grants."""
-        rows = _grant_values(partner)
+        rows = grant_values(partner)
         if rows:
             session.execute(insert(tokens), rows)
+
+    @staticmethod
+    def _check_claims(session: Session, partner: Partner) -> None:
+        """Reject claims another partner holds (the friendly early check; the primary key decides)."""
+        taken = _claimed_by_others(session, partner)
+        if taken and partner.local_role is not None:
+            raise PartyTaken(partner.local_role, taken)
+
+    @staticmethod
+    def _insert_claims(session: Session, partner: Partner) -> None:
+        """Insert the rows of ``partner``'s claims; a concurrent claim of one of them raises :class:`_ClaimLost`."""
+        rows = claim_values(partner)
+        if rows:
+            try:
+                session.execute(insert(party_claims), rows)
+            except IntegrityError as exc:
+                raise _ClaimLost() from exc
+
+    def _taken(self, partner: Partner) -> PartyTaken:
+        """The error of a claim lost to a concurrent writer, naming the keys now held by others."""
+        assert partner.local_role is not None, "only a partner with claims loses one"
+        with self._transaction() as session:
+            taken = _claimed_by_others(session, partner)
+        return PartyTaken(partner.local_role, taken or [key for _, key in claims(partner)])
+
+
+def _claimed_by_others(session: Session, partner: Partner) -> list[PartyKey]:
+    """Those of ``partner``'s claims another partner holds."""
+    if partner.local_role is None or not claims(partner):
+        return []
+    keys = [key for _, key in claims(partner)]
+    rows = session.execute(
+        select(party_claims.c.country_code, party_claims.c.party_id).where(
+            party_claims.c.local_role == partner.local_role.value,
+            party_claims.c.partner_id != partner.id,
+            or_(*(_is_key(k) for k in keys)),
+        )
+    )
+    return [PartyKey(country_code, party_id) for country_code, party_id in rows]
+
+
+def _missing_claims(session: Session) -> list[JSONDict]:
+    """The claim rows the live partners should have and do not (see ``backfill_claims``)."""
+    held = {(r.local_role, r.country_code, r.party_id): r.partner_id for r in session.execute(select(party_claims))}
+    existing = set(held)
+    live = session.execute(
+        select(partners)
+        .where(partners.c.status.in_([s.value for s in CLAIMING]), partners.c.local_role.is_not(None))
+        .order_by(partners.c.created, partners.c.id)
+    ).mappings()
+    rows: list[JSONDict] = []
+    for found in live:
+        for claim in claim_values(partner_from_row(found, ())):
+            key = (claim["local_role"], claim["country_code"], claim["party_id"])
+            holder = held.setdefault(key, claim["partner_id"])
+            if holder != claim["partner_id"]:
+                logger.warning(
+                    "OCPI partners %s and %s both claim %s-%s on our %s tree: %s keeps it, resolve the other",
+                    holder,
+                    claim["partner_id"],
+                    key[1],
+                    key[2],
+                    key[0],
+                    holder,
+                )
+            elif key not in existing:
+                rows.append(claim)
+    return rows
+
+
+def _is_key(key: PartyKey) -> ColumnElement[bool]:
+    """``ocpi_party_claims`` rows of party ``key``."""
+    return and_(party_claims.c.country_code == key.country_code, party_claims.c.party_id == key.party_id)
+
+
+class _ClaimLost(Exception):
+    """Inside a failed transaction: a claim row collided with a concurrent writer's."""
 
 
 __all__ = ["SQLAlchemyPartnerStore"]

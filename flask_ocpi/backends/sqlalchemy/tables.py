@@ -93,8 +93,9 @@ partners_table = Table(
     Column("version", String(16), nullable=True),
     Column("roles", JSON, nullable=False),
     Column("endpoints", JSON, nullable=False),
-    # Kept in clear on purpose: it is the token we send to the partner.
-    Column("outbound_token", String(64), nullable=True),
+    # The token we send to the partner: in clear, or Fernet-encrypted when
+    # OCPI_ENCRYPTION_KEYS is set (see flask_ocpi.secrets), hence the width.
+    Column("outbound_token", String(512), nullable=True),
     Column("created", UTCDateTime, nullable=False),
     Column("updated", UTCDateTime, nullable=False),
 )
@@ -136,6 +137,11 @@ partner_tokens_table = Table(
 #: ``document``
 #:     the whole object (:func:`flask_ocpi.backends.codec.to_document`), EVSEs and
 #:     connectors included, so a page is one query whatever the nesting.
+#: ``revision``
+#:     1 when inserted, +1 on every write: a read-modify-write (a PATCH) replaces the row
+#:     only if it still has the revision it read, and retries otherwise, so concurrent
+#:     writers never lose each other's changes on any database (SQLite ignores
+#:     ``SELECT ... FOR UPDATE``).
 objects_table = Table(
     "ocpi_objects",
     metadata,
@@ -149,6 +155,7 @@ objects_table = Table(
     Column("audience_party_id", String(3), nullable=True),
     Column("last_updated", UTCDateTime, nullable=False),
     Column("document", JSON, nullable=False),
+    Column("revision", Integer, nullable=False, server_default="1"),
     UniqueConstraint("kind", "country_code", "party_id", "object_id", "token_type", name="uq_ocpi_objects_key"),
     Index("ix_ocpi_objects_owner_seq", "kind", "country_code", "party_id", "id"),
     Index("ix_ocpi_objects_owner_last_updated", "kind", "country_code", "party_id", "last_updated"),
@@ -163,6 +170,7 @@ __all__ = [
     "objects_table",
     "partner_tokens_table",
     "partners_table",
+    "party_claims_table",
 ]
 
 
@@ -177,4 +185,25 @@ generations_table = Table(
     Column("generation", BigInteger, nullable=False),
     #: How many objects of this kind the owner has: X-Total-Count without a COUNT scan.
     Column("objects", BigInteger, nullable=False, server_default="0"),
+)
+
+
+#: Which live connection holds each party key on each of our role trees: one row per
+#: (``local_role``, party key) of a REGISTERING or REGISTERED partner, written in the same
+#: transaction as the partner by :class:`~flask_ocpi.backends.sqlalchemy.SQLAlchemyPartnerStore`.
+#: The primary key makes two connections claiming one key on one tree impossible, even
+#: when their registrations race.
+party_claims_table = Table(
+    "ocpi_party_claims",
+    metadata,
+    Column("local_role", String(16), primary_key=True),
+    Column("country_code", String(2), primary_key=True),
+    Column("party_id", String(3), primary_key=True),
+    Column(
+        "partner_id",
+        String(64),
+        ForeignKey("ocpi_partners.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
 )

@@ -30,6 +30,8 @@ class SessionsStore(AudienceStore[Session]):
         store applies the same rule. Replace the periods with a PUT (:meth:`save`).
         Other lists replace the stored ones.
 
+        :raises InvalidOrMissingParameters: (2001, nothing stored) when the periods would
+            exceed ``OCPI_MAX_LIST_LENGTH`` (:func:`flask_ocpi.merge.append_items`).
         :raises KeyError: when a change names a field a session does not have.
         :raises ValueError: when a change alters the session's owner or id.
         """
@@ -39,7 +41,9 @@ class SessionsStore(AudienceStore[Session]):
         def change(session: Session) -> Session:
             patched = merge.apply_changes(session, updates)
             if periods:
-                patched.charging_periods = [*session.charging_periods, *periods]
+                patched.charging_periods = merge.append_items(
+                    session.charging_periods, periods, field="charging_periods"
+                )
             return patched
 
         return self._update(country_code, party_id, session_id, change)

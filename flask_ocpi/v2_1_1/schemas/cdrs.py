@@ -19,6 +19,10 @@ from flask_ocpi.models import CDR, AuthMethod, CdrLocation, Location, PartyKey, 
 from flask_ocpi.schemas import CiString, OcpiDateTime, load_or_raise
 from flask_ocpi.v2_1_1.schemas.common import (
     CURRENCY,
+    MAX_HOURS,
+    MAX_KWH,
+    MAX_MONEY,
+    Between,
     Enum,
     ListOf,
     ListPlus,
@@ -60,10 +64,10 @@ class CdrSchema(ModelSchema):
     currency = Str(3, required=True, **CURRENCY)
     tariffs = ListOf(fields.Nested(TariffSchema))
     charging_periods = ListPlus(fields.Nested(ChargingPeriodSchema))
-    total_cost = Number(required=True)
-    total_energy = Number(required=True)
-    total_time = Number(required=True)
-    total_parking_time = Opt(Number)
+    total_cost = Number(required=True, validate=Between(-MAX_MONEY, MAX_MONEY))
+    total_energy = Number(required=True, validate=Between(0, MAX_KWH))
+    total_time = Number(required=True, validate=Between(0, MAX_HOURS))
+    total_parking_time = Opt(Number, validate=Between(0, MAX_HOURS))
     remark = Opt(Str, 255)
     last_updated = OcpiDateTime(required=True)
 

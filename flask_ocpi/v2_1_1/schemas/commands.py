@@ -30,7 +30,7 @@ from flask_ocpi.models import (
     UnlockConnector,
 )
 from flask_ocpi.schemas import OcpiDateTime, OcpiURL, load_or_raise
-from flask_ocpi.v2_1_1.schemas.common import Enum, Int, ModelSchema, NotExpressible, Opt, Str
+from flask_ocpi.v2_1_1.schemas.common import INT32_MAX, Between, Enum, Int, ModelSchema, NotExpressible, Opt, Str
 from flask_ocpi.v2_1_1.schemas.tokens import TokenSchema, dump_token, token_from_data
 
 #: Command results 2.1.1 can report (as a CommandResponseType); any other becomes REJECTED.
@@ -68,7 +68,7 @@ class ReserveNowSchema(ModelSchema):
     response_url = OcpiURL(required=True)
     token = fields.Nested(TokenSchema, required=True)
     expiry_date = OcpiDateTime(required=True)
-    reservation_id = Int(required=True)
+    reservation_id = Int(required=True, validate=Between(0, INT32_MAX))
     location_id = Str(39, required=True)
     evse_uid = Opt(Str, 39)
 

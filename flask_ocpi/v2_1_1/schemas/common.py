@@ -121,6 +121,8 @@ def Str(max_length: int, *, pattern: str | None = None, error: str | None = None
     if pattern is not None:
         message = (error or f"Must match {pattern}.").replace("{", "{{").replace("}", "}}")
         validators.append(validate.Regexp(re.compile(pattern + r"\Z"), error=message))
+        # OpenAPI (JSON Schema) patterns are searched, not matched: anchored for the docs.
+        kwargs["metadata"] = {"pattern": f"^(?:{pattern})$", **(kwargs.get("metadata") or {})}
     return OcpiString(max_length, validate=validators, **kwargs)
 
 
@@ -129,13 +131,73 @@ def Opt(field: type[fields.Field[Any]] | Any, *args: Any, **kwargs: Any) -> Any:
     return field(*args, allow_none=True, **kwargs)
 
 
-#: ISO 3166-1 alpha-3, ISO 4217 and ISO 639-1 codes, ``HH:MM`` and ``YYYY-MM-DD``.
+# ------------------------------------------------------------------------------- ranges
+# OCPI 2.1.1 types numbers as plain ``int``/``number``; these bounds are far beyond any real
+# charge point, session or price, and refuse what no physical quantity can be (docs/guide.md,
+# "Limits"). Money may be negative (wholesale energy prices can be), quantities may not.
+
+#: ``int`` quantities without a physical unit (step_size, seconds): a signed 32-bit integer.
+INT32_MAX = 2**31 - 1
+#: Volts and amperes of a connector (the largest truck connectors: ~1250 V, ~3000 A).
+MAX_VOLTAGE = 10_000
+MAX_AMPERAGE = 10_000
+#: Kilowatts (tariff power restrictions; the largest chargers deliver a few MW).
+MAX_KW = 10_000
+#: Kilowatt-hours of one session, CDR or restriction (a truck battery holds ~1 MWh).
+MAX_KWH = 1_000_000
+#: Hours of one CDR (charging or parking): more than eleven years.
+MAX_HOURS = 100_000
+#: A CDR dimension's volume (kWh, A, hours or a count, depending on its type).
+MAX_VOLUME = 1_000_000
+#: Money in any currency (a price per unit or a total; 10^9 covers even IDR or VND totals).
+MAX_MONEY = 1_000_000_000
+#: Grams per kWh of an environmental impact (coal is ~1000).
+MAX_GRAMS_PER_KWH = 1_000_000
+
+
+class Between(validate.Range):
+    """A ``low`` to ``high`` bound (both inclusive) of a number, whose message names only the
+    bound broken (documented as ``minimum``/``maximum`` in OpenAPI, as any ``Range``)."""
+
+    def __init__(self, low: int, high: int) -> None:
+        super().__init__(min=low, max=high)
+
+    def __call__(self, value: Any) -> Any:
+        if value < self.min:
+            raise ValidationError(f"Must be greater than or equal to {self.min}.")
+        if value > self.max:
+            raise ValidationError(f"Must be less than or equal to {self.max}.")
+        return value
+
+
+def _coordinate(limit: int) -> Any:
+    def check(value: str) -> None:
+        try:
+            number = Decimal(value)
+        except ArithmeticError:
+            return  # not a number: the field's pattern says why
+        if not number.is_finite() or abs(number) > limit:
+            raise ValidationError(f"Must be between -{limit} and {limit} (WGS 84 degrees).")
+
+    return check
+
+
+#: ISO 3166-1 alpha-3, ISO 4217 and ISO 639-1 codes, ``HH:MM`` and ``YYYY-MM-DD``; WGS 84
+#: coordinates (the 2.1.1 patterns allow 99.999999 and 999.999999: the ranges are checked too).
 COUNTRY = {"pattern": "[A-Z]{3}", "error": "Must be an ISO 3166-1 alpha-3 country code (3 upper-case letters)."}
 CURRENCY = {"pattern": "[A-Z]{3}", "error": "Must be an ISO 4217 currency code (3 upper-case letters)."}
 LANGUAGE = {"pattern": "[A-Za-z]{2}", "error": "Must be an ISO 639-1 language code (2 letters)."}
 TIME = {"pattern": "([0-1][0-9]|2[0-3]):[0-5][0-9]", "error": "Must be a time HH:MM (00:00 to 23:59)."}
-LATITUDE = {"pattern": r"-?[0-9]{1,2}\.[0-9]{6}", "error": r"Must match -?[0-9]{1,2}\.[0-9]{6}."}
-LONGITUDE = {"pattern": r"-?[0-9]{1,3}\.[0-9]{6}", "error": r"Must match -?[0-9]{1,3}\.[0-9]{6}."}
+LATITUDE: dict[str, Any] = {
+    "pattern": r"-?[0-9]{1,2}\.[0-9]{6}",
+    "error": r"Must match -?[0-9]{1,2}\.[0-9]{6}.",
+    "validate": [_coordinate(90)],
+}
+LONGITUDE: dict[str, Any] = {
+    "pattern": r"-?[0-9]{1,3}\.[0-9]{6}",
+    "error": r"Must match -?[0-9]{1,3}\.[0-9]{6}.",
+    "validate": [_coordinate(180)],
+}
 
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
@@ -247,7 +309,7 @@ class EnvironmentalImpactSchema(ModelSchema):
 
     model = EnvironmentalImpact
     category = Enum(EnvironmentalImpactCategory, required=True, data_key="source")
-    amount = Number(required=True)
+    amount = Number(required=True, validate=Between(0, MAX_GRAMS_PER_KWH))
 
 
 class EnergyMixSchema(ModelSchema):

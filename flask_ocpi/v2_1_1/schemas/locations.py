@@ -37,8 +37,11 @@ from flask_ocpi.models import (
 from flask_ocpi.schemas import OcpiDateTime, OcpiURL, load_or_raise
 from flask_ocpi.v2_1_1.schemas.common import (
     COUNTRY,
+    MAX_AMPERAGE,
+    MAX_VOLTAGE,
     TIME,
     AdditionalGeoLocationSchema,
+    Between,
     Bool,
     BusinessDetailsSchema,
     DisplayTextSchema,
@@ -147,8 +150,8 @@ class ConnectorSchema(ModelSchema):
     standard = Enum(ConnectorType, CONNECTOR_TYPES, required=True)
     format = Enum(ConnectorFormat, required=True)
     power_type = Enum(PowerType, POWER_TYPES, required=True)
-    max_voltage = Int(required=True, data_key="voltage", validate=validate.Range(min=0))
-    max_amperage = Int(required=True, data_key="amperage", validate=validate.Range(min=0))
+    max_voltage = Int(required=True, data_key="voltage", validate=Between(0, MAX_VOLTAGE))
+    max_amperage = Int(required=True, data_key="amperage", validate=Between(0, MAX_AMPERAGE))
     tariff_ids = Opt(Str, 36, data_key="tariff_id")
     terms_and_conditions = Opt(OcpiURL)
     last_updated = OcpiDateTime(required=True)

@@ -30,6 +30,10 @@ from flask_ocpi.models import (
 from flask_ocpi.schemas import OcpiDateTime, load_or_raise
 from flask_ocpi.v2_1_1.schemas.common import (
     CURRENCY,
+    MAX_KWH,
+    MAX_MONEY,
+    MAX_VOLUME,
+    Between,
     Enum,
     ListOf,
     ListPlus,
@@ -52,7 +56,7 @@ class CdrDimensionSchema(ModelSchema):
 
     model = CdrDimension
     type = Enum(CdrDimensionType, DIMENSION_TYPES, required=True)
-    volume = Number(required=True)
+    volume = Number(required=True, validate=Between(0, MAX_VOLUME))
 
 
 class ChargingPeriodSchema(ModelSchema):
@@ -92,14 +96,14 @@ class SessionSchema(ModelSchema):
     id = Str(36, required=True)
     start_date_time = OcpiDateTime(required=True, data_key="start_datetime")
     end_date_time = Opt(OcpiDateTime, data_key="end_datetime")
-    kwh = Number(required=True)
+    kwh = Number(required=True, validate=Between(0, MAX_KWH))
     auth_id = Str(36, required=True)
     auth_method = Enum(AuthMethod, AUTH_METHODS, required=True)
     location = fields.Nested(LocationSchema, required=True)
     meter_id = Opt(Str, 255)
     currency = Str(3, required=True, **CURRENCY)
     charging_periods = ListOf(fields.Nested(ChargingPeriodSchema))
-    total_cost = Opt(Number)
+    total_cost = Opt(Number, validate=Between(-MAX_MONEY, MAX_MONEY))
     status = Enum(SessionStatus, SESSION_STATUSES, required=True)
     last_updated = OcpiDateTime(required=True)
 

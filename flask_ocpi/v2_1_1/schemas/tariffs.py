@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import fields, validate
+from marshmallow import fields
 
 from flask_ocpi.dates import format_datetime
 from flask_ocpi.models import (
@@ -27,7 +27,12 @@ from flask_ocpi.schemas import OcpiDateTime, OcpiURL, load_or_raise
 from flask_ocpi.v2_1_1.schemas.common import (
     CURRENCY,
     DATE,
+    INT32_MAX,
+    MAX_KW,
+    MAX_KWH,
+    MAX_MONEY,
     TIME,
+    Between,
     DisplayTextSchema,
     EnergyMixSchema,
     Enum,
@@ -50,8 +55,8 @@ class PriceComponentSchema(ModelSchema):
 
     model = PriceComponent
     type = Enum(TariffDimensionType, required=True)
-    price = Number(required=True)
-    step_size = Int(required=True, validate=validate.Range(min=0))
+    price = Number(required=True, validate=Between(-MAX_MONEY, MAX_MONEY))
+    step_size = Int(required=True, validate=Between(0, INT32_MAX))
 
 
 class TariffRestrictionsSchema(ModelSchema):
@@ -62,12 +67,12 @@ class TariffRestrictionsSchema(ModelSchema):
     end_time = Opt(Str, 5, **TIME)
     start_date = Opt(Str, 10, **DATE)
     end_date = Opt(Str, 10, **DATE)
-    min_kwh = Opt(Number)
-    max_kwh = Opt(Number)
-    min_power = Opt(Number)
-    max_power = Opt(Number)
-    min_duration = Opt(Int)
-    max_duration = Opt(Int)
+    min_kwh = Opt(Number, validate=Between(0, MAX_KWH))
+    max_kwh = Opt(Number, validate=Between(0, MAX_KWH))
+    min_power = Opt(Number, validate=Between(0, MAX_KW))
+    max_power = Opt(Number, validate=Between(0, MAX_KW))
+    min_duration = Opt(Int, validate=Between(0, INT32_MAX))
+    max_duration = Opt(Int, validate=Between(0, INT32_MAX))
     day_of_week = ListOf(Enum(DayOfWeek))
 
 

@@ -34,7 +34,7 @@ from flask_ocpi.backends.results import WriteResult
 from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import NotFound, ServerError
 from flask_ocpi.models import CDR, PartyKey, Role
-from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc
+from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, path_doc
 from flask_ocpi.signals import notify
 from flask_ocpi.urls import public_url
 from flask_ocpi.v2_1_1.schemas.cdrs import CdrSchema, dump_cdr, load_cdr
@@ -104,7 +104,13 @@ def _register_receiver(blp: Blueprint) -> None:
             notify(signals.cdr_received, partner=partner, cdr=cdr)
         return ok(http_status=201 if created else 200, headers={"Location": cdr_url(cdr)})
 
-    @blp.route("/cdrs/<country_code>/<party_id>/<path:cdr_id>", methods=["GET"], endpoint="cdr", strict_slashes=False)
+    @blp.route(
+        "/cdrs/<country_code>/<party_id>/<path:cdr_id>",
+        methods=["GET"],
+        endpoint="cdr",
+        strict_slashes=False,
+        parameters=path_doc(country_code=2, party_id=3, cdr_id=OBJECT_ID_MAX),
+    )
     @blp.alt_response(200, schema=envelope_schema(CdrSchema), success=True, description="As stored")
     def get_cdr(country_code: str, party_id: str, cdr_id: str) -> Response:
         """A CDR the caller posted (HTTP 404 when unknown)."""

@@ -39,7 +39,7 @@ from flask_ocpi.commands import (
 from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import NotFound, ServerError, UnknownLocation
 from flask_ocpi.models import CommandResponse, CommandResponseType, CommandType, Partner, PartyKey, Role
-from flask_ocpi.openapi import body_doc, envelope_schema
+from flask_ocpi.openapi import body_doc, envelope_schema, path_doc
 from flask_ocpi.v2_1_1 import VERSION
 from flask_ocpi.v2_1_1.schemas.commands import (
     CommandResponseSchema,
@@ -92,7 +92,13 @@ def _body_doc() -> dict[str, object]:
 
 
 def _register_receiver(blp: Blueprint) -> None:
-    @blp.route("/commands/<command>", methods=["POST"], endpoint="commands", strict_slashes=False)
+    @blp.route(
+        "/commands/<command>",
+        methods=["POST"],
+        endpoint="commands",
+        strict_slashes=False,
+        parameters=path_doc(enums={"command": [c.value for c in COMMANDS]}),
+    )
     @blp.doc(**_body_doc())
     @blp.alt_response(
         200,
@@ -115,7 +121,13 @@ def _register_receiver(blp: Blueprint) -> None:
 
 
 def _register_sender(blp: Blueprint) -> None:
-    @blp.route("/commands/<command>/<command_id>", methods=["POST"], endpoint="command_result", strict_slashes=False)
+    @blp.route(
+        "/commands/<command>/<command_id>",
+        methods=["POST"],
+        endpoint="command_result",
+        strict_slashes=False,
+        parameters=path_doc(command_id=36, enums={"command": [c.value for c in COMMANDS]}),
+    )
     @blp.doc(**body_doc(CommandResponseSchema, "The charge point's result (a bare CommandResponseType is accepted)"))
     @blp.alt_response(
         200, schema=envelope_schema(None), success=True, description="Received (a repeated result is ignored)"

@@ -35,7 +35,11 @@ def register(blp: Blueprint, role: Role) -> None:
         @blp.arguments(CredentialsSchema)
         @blp.alt_response(200, schema=answer, success=True, description="Our credentials, with a new token")
         def post(self, data: dict[str, Any]) -> Response:
-            """Register: we read the caller's versions with its token and issue a new token."""
+            """Register: we read the caller's versions with its token and issue a new token.
+
+            Credentials naming one of our own parties are refused with 2001, a party key
+            another connection on this tree holds with 2000 (both HTTP 200, nothing stored).
+            """
             theirs = credentials_from_wire(data, role=partner_role)
             ours = registration.accept_registration(current_caller(), theirs, role=role, version=VERSION)
             return ok(credentials_to_wire(ours))
@@ -43,7 +47,11 @@ def register(blp: Blueprint, role: Role) -> None:
         @blp.arguments(CredentialsSchema)
         @blp.alt_response(200, schema=answer, success=True, description="Our credentials, with a new token")
         def put(self, data: dict[str, Any]) -> Response:
-            """Update: we re-read the caller's versions and endpoints and rotate its token."""
+            """Update: we re-read the caller's versions and endpoints and rotate its token.
+
+            Refused as a registration is (2001: one of our parties; 2000: another
+            connection's); the previous credentials then stay in force.
+            """
             theirs = credentials_from_wire(data, role=partner_role)
             ours = registration.accept_update(current_caller(), theirs, role=role, version=VERSION)
             return ok(credentials_to_wire(ours))

@@ -20,6 +20,7 @@ does not. A GET of an unknown object is HTTP 404 with 2000 at every level.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Response, request
 from flask.views import MethodView
@@ -31,7 +32,7 @@ from flask_ocpi.backends.results import WriteResult
 from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import ClientError, NotFound, UnknownLocation
 from flask_ocpi.models import Location, PartyKey, Role
-from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, written_doc
+from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, path_doc, written_doc
 from flask_ocpi.signals import listened, notify
 from flask_ocpi.v2_1_1.schemas.locations import (
     ConnectorSchema,
@@ -97,7 +98,13 @@ def _register_sender(blp: Blueprint) -> None:
             sender, lambda: sender.list_locations(partner=caller(), page=page), dump_location, "location", page
         )
 
-    @blp.route("/locations/<location_id>", methods=["GET"], endpoint="location", strict_slashes=False)
+    @blp.route(
+        "/locations/<location_id>",
+        methods=["GET"],
+        endpoint="location",
+        strict_slashes=False,
+        parameters=path_doc(location_id=LOCATION_ID_MAX),
+    )
     @blp.alt_response(200, schema=envelope_schema(LocationSchema), success=True, description="The location")
     def get_location(location_id: str) -> Response:
         """One of our locations (HTTP 404 when unknown)."""
@@ -107,7 +114,13 @@ def _register_sender(blp: Blueprint) -> None:
             raise NotFound(f"Unknown location {location_id!r}")
         return ok(dump_one(dump_location, location))
 
-    @blp.route("/locations/<location_id>/<evse_uid>", methods=["GET"], endpoint="evse", strict_slashes=False)
+    @blp.route(
+        "/locations/<location_id>/<evse_uid>",
+        methods=["GET"],
+        endpoint="evse",
+        strict_slashes=False,
+        parameters=path_doc(location_id=LOCATION_ID_MAX, evse_uid=EVSE_UID_MAX),
+    )
     @blp.alt_response(200, schema=envelope_schema(EVSESchema), success=True, description="The EVSE")
     def get_evse(location_id: str, evse_uid: str) -> Response:
         """One EVSE of one of our locations (HTTP 404 when unknown)."""
@@ -123,6 +136,7 @@ def _register_sender(blp: Blueprint) -> None:
         methods=["GET"],
         endpoint="connector",
         strict_slashes=False,
+        parameters=path_doc(location_id=LOCATION_ID_MAX, evse_uid=EVSE_UID_MAX, connector_id=CONNECTOR_ID_MAX),
     )
     @blp.alt_response(200, schema=envelope_schema(ConnectorSchema), success=True, description="The connector")
     def get_connector(location_id: str, evse_uid: str, connector_id: str) -> Response:
@@ -202,8 +216,9 @@ def _get_stored(key: PartyKey, location_id: str) -> Location:
 
 def _register_receiver(blp: Blueprint) -> None:
     base = "/locations/<country_code>/<party_id>/<location_id>"
+    ids: dict[str, Any] = {"country_code": 2, "party_id": 3, "location_id": LOCATION_ID_MAX}
 
-    @blp.route(base, endpoint="location", strict_slashes=False)
+    @blp.route(base, endpoint="location", strict_slashes=False, parameters=path_doc(**ids))
     class LocationView(MethodView):
         @blp.alt_response(200, schema=envelope_schema(LocationSchema), success=True, description="As stored")
         def get(self, country_code: str, party_id: str, location_id: str) -> Response:
@@ -239,7 +254,9 @@ def _register_receiver(blp: Blueprint) -> None:
                 raise UnknownLocation(f"Unknown location {location_id!r} of {key}", http_status=404)
             return _answer(result, key, location_id, None, None)
 
-    @blp.route(f"{base}/<evse_uid>", endpoint="evse", strict_slashes=False)
+    @blp.route(
+        f"{base}/<evse_uid>", endpoint="evse", strict_slashes=False, parameters=path_doc(**ids, evse_uid=EVSE_UID_MAX)
+    )
     class EvseView(MethodView):
         @blp.alt_response(200, schema=envelope_schema(EVSESchema), success=True, description="As stored")
         def get(self, country_code: str, party_id: str, location_id: str, evse_uid: str) -> Response:
@@ -287,7 +304,12 @@ def _register_receiver(blp: Blueprint) -> None:
                 raise _missing(key, location_id, f"EVSE {evse_uid!r}")
             return _answer(result, key, location_id, evse_uid, None)
 
-    @blp.route(f"{base}/<evse_uid>/<connector_id>", endpoint="connector", strict_slashes=False)
+    @blp.route(
+        f"{base}/<evse_uid>/<connector_id>",
+        endpoint="connector",
+        strict_slashes=False,
+        parameters=path_doc(**ids, evse_uid=EVSE_UID_MAX, connector_id=CONNECTOR_ID_MAX),
+    )
     class ConnectorView(MethodView):
         @blp.alt_response(200, schema=envelope_schema(ConnectorSchema), success=True, description="As stored")
         def get(self, country_code: str, party_id: str, location_id: str, evse_uid: str, connector_id: str) -> Response:

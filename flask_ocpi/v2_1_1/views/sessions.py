@@ -37,7 +37,7 @@ from flask_ocpi.backends.sessions import SessionsReceiverBackend, SessionsSender
 from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import NotFound, ServerError
 from flask_ocpi.models import CDR, CdrToken, InterfaceRole, Location, ModuleID, Partner, PartyKey, Role, Session
-from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, written_doc
+from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, path_doc, written_doc
 from flask_ocpi.signals import listened, notify
 from flask_ocpi.state import get_state
 from flask_ocpi.v2_1_1.schemas.sessions import SessionSchema, dump_session, load_session, load_session_changes
@@ -225,7 +225,12 @@ def _answer(result: WriteResult, key: PartyKey, session_id: str) -> Response:
 
 
 def _register_receiver(blp: Blueprint) -> None:
-    @blp.route("/sessions/<country_code>/<party_id>/<session_id>", endpoint="session", strict_slashes=False)
+    @blp.route(
+        "/sessions/<country_code>/<party_id>/<session_id>",
+        endpoint="session",
+        strict_slashes=False,
+        parameters=path_doc(country_code=2, party_id=3, session_id=OBJECT_ID_MAX),
+    )
     class SessionView(MethodView):
         @blp.alt_response(200, schema=envelope_schema(SessionSchema), success=True, description="As stored")
         def get(self, country_code: str, party_id: str, session_id: str) -> Response:

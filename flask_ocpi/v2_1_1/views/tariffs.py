@@ -24,7 +24,7 @@ from flask_ocpi.backends.tariffs import TariffsReceiverBackend, TariffsSenderBac
 from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import NotFound
 from flask_ocpi.models import PartyKey, Role
-from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, written_doc
+from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, path_doc, written_doc
 from flask_ocpi.signals import listened, notify
 from flask_ocpi.v2_1_1.schemas.tariffs import TariffSchema, dump_tariff, load_tariff, load_tariff_changes
 from flask_ocpi.v2_1_1.views.helpers import dump_one, list_answer
@@ -98,7 +98,12 @@ def _answer(result: WriteResult, key: PartyKey, tariff_id: str) -> Response:
 
 
 def _register_receiver(blp: Blueprint) -> None:
-    @blp.route("/tariffs/<country_code>/<party_id>/<tariff_id>", endpoint="tariff", strict_slashes=False)
+    @blp.route(
+        "/tariffs/<country_code>/<party_id>/<tariff_id>",
+        endpoint="tariff",
+        strict_slashes=False,
+        parameters=path_doc(country_code=2, party_id=3, tariff_id=OBJECT_ID_MAX),
+    )
     class TariffView(MethodView):
         @blp.alt_response(200, schema=envelope_schema(TariffSchema), success=True, description="As stored")
         def get(self, country_code: str, party_id: str, tariff_id: str) -> Response:

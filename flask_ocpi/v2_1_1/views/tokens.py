@@ -29,10 +29,11 @@ from flask_smorest import Blueprint
 from flask_ocpi import signals
 from flask_ocpi.backends.results import WriteResult
 from flask_ocpi.backends.tokens import TokensReceiverBackend, TokensSenderBackend
+from flask_ocpi.blueprint import request_body
 from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import InvalidOrMissingParameters, NotFound
 from flask_ocpi.models import LocationReferences, PartyKey, Role, TokenType
-from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, written_doc
+from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, path_doc, written_doc
 from flask_ocpi.signals import listened, notify
 from flask_ocpi.v2_1_1.schemas.tokens import (
     TOKEN_TYPES,
@@ -92,7 +93,7 @@ def _sender() -> TokensSenderBackend:
 
 def _location_references() -> LocationReferences | None:
     """The optional LocationReferences body (absent, empty or ``null``: none)."""
-    if not request.get_data(cache=True).strip():
+    if not request_body().strip():
         return None
     data = json_body()
     return None if data is None else load_location_references(data)
@@ -108,7 +109,13 @@ def _register_sender(blp: Blueprint) -> None:
         sender = _sender()
         return list_answer(sender, lambda: sender.list_tokens(partner=caller(), page=page), dump_token, "token", page)
 
-    @blp.route("/tokens/<token_uid>/authorize", methods=["POST"], endpoint="authorize", strict_slashes=False)
+    @blp.route(
+        "/tokens/<token_uid>/authorize",
+        methods=["POST"],
+        endpoint="authorize",
+        strict_slashes=False,
+        parameters=path_doc(token_uid=OBJECT_ID_MAX),
+    )
     @blp.doc(parameters=[_TYPE_DOC], **body_doc(LocationReferencesSchema, "Where to charge", required=False))
     @blp.alt_response(200, schema=envelope_schema(AuthorizationInfoSchema), success=True, description="The decision")
     def authorize(token_uid: str) -> Response:
@@ -170,7 +177,12 @@ def _answer(result: WriteResult, key: PartyKey, token_uid: str, token_type: Toke
 
 
 def _register_receiver(blp: Blueprint) -> None:
-    @blp.route("/tokens/<country_code>/<party_id>/<token_uid>", endpoint="token", strict_slashes=False)
+    @blp.route(
+        "/tokens/<country_code>/<party_id>/<token_uid>",
+        endpoint="token",
+        strict_slashes=False,
+        parameters=path_doc(country_code=2, party_id=3, token_uid=OBJECT_ID_MAX),
+    )
     class TokenView(MethodView):
         @blp.doc(parameters=[_TYPE_DOC])
         @blp.alt_response(200, schema=envelope_schema(TokenSchema), success=True, description="As stored")

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 
 from flask_ocpi import signals
-from flask_ocpi.models import CdrLocation, ConnectorFormat, ConnectorType, PowerType, Price, Role
+from flask_ocpi.models import CdrLocation, ConnectorFormat, ConnectorType, PartyKey, PowerType, Price, Role
 from tests.v2_1_1.views import (
     CPO,
     EMSP,
@@ -168,7 +168,7 @@ def test_the_location_url_serves_the_cdr(emsp: Connection, receiver: FakeCdrsRec
 def test_only_the_owning_partner_reads_a_cdr(emsp: Connection, receiver: FakeCdrsReceiver) -> None:
     url = emsp.call("POST", f"{EMSP}/cdrs", json=cdr_json()).headers["Location"]
     receiver.calls.clear()
-    other = emsp.add_partner(Role.EMSP, [OTHER])
+    other = emsp.add_partner(Role.EMSP, [PartyKey("FR", "ALT")])  # OTHER is another connection's already
     assert_envelope(emsp.call("GET", url, headers=other), http_status=404, status_code=2000)
     mine_in_their_namespace = f"{EMSP}/cdrs/{OTHER.country_code}/{OTHER.party_id}/12345"
     assert_envelope(emsp.call("GET", mine_in_their_namespace), http_status=404, status_code=2000)
