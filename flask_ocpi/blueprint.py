@@ -21,16 +21,15 @@ from decimal import Decimal
 from typing import Any, NoReturn
 
 import flask_smorest
-from flask import Request, current_app, request
+from flask import Request, request
 from marshmallow import Schema, ValidationError
 from webargs import core
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from flask_ocpi.config import DEFAULTS
-from flask_ocpi.errors import describe_validation_errors
+from flask_ocpi.config import DEFAULTS, current_config
 from flask_ocpi.exceptions import InvalidJson, InvalidOrMissingParameters
-from flask_ocpi.state import get_state
+from flask_ocpi.schemas import describe_validation_errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +98,7 @@ def parse_json(raw: bytes | str, limits: JsonLimits) -> Any:
 
 def request_limits() -> JsonLimits:
     """The JSON limits of the current application (``OCPI_MAX_JSON_DEPTH``, ``OCPI_MAX_LIST_LENGTH``)."""
-    config = get_state(current_app).config
+    config = current_config()
     return JsonLimits(max_depth=config.max_json_depth, max_list_length=config.max_list_length)
 
 
@@ -110,7 +109,7 @@ def request_body(req: Request | None = None) -> bytes:
     """
     req = req or request
     raw = req.get_data(cache=True)
-    if len(raw) > get_state(current_app).config.max_body_size:  # a chunked body cut by limit_body
+    if len(raw) > current_config().max_body_size:  # a chunked body cut by limit_body
         raise RequestEntityTooLarge()
     return raw
 
@@ -137,7 +136,7 @@ def limit_body() -> None:
     ends within the limit. Either way the error handler answers HTTP 413 in an envelope.
     The host's app-wide ``MAX_CONTENT_LENGTH`` is left alone: this is set per OCPI request.
     """
-    limit = get_state(current_app).config.max_body_size
+    limit = current_config().max_body_size
     request.max_content_length = limit + 1
     if request.content_length is not None and request.content_length > limit:
         raise RequestEntityTooLarge()

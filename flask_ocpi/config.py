@@ -11,9 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask import current_app
+
 from flask_ocpi.exceptions import ConfigError
 from flask_ocpi.models import BusinessDetails, Image, ImageCategory, ModuleID, Partner, PartyKey, Role
 from flask_ocpi.urlpolicy import UrlPolicy
+
+#: The key of Flask-OCPI's per-app state in ``app.extensions``.
+EXTENSION_KEY = "ocpi"
 
 #: OCPI versions this release of Flask-OCPI can serve.
 SUPPORTED_VERSIONS: tuple[str, ...] = ("2.1.1",)
@@ -366,3 +371,16 @@ def _required(value: Any, roles: tuple[Role, ...]) -> dict[Role, frozenset[str]]
             raise ConfigError(f"{key}[{role_name}]", f"unknown module id(s) {unknown}")
         result[role] = wanted
     return result
+
+
+def current_config() -> OcpiConfig:
+    """The validated configuration of the current application.
+
+    :raises RuntimeError: outside an application context, or when Flask-OCPI was not
+        initialised on the current application.
+    """
+    state = current_app.extensions.get(EXTENSION_KEY)
+    if state is None:
+        raise RuntimeError("Flask-OCPI is not initialised on this application: call OCPI(app) or ocpi.init_app(app)")
+    config: OcpiConfig = state.config
+    return config

@@ -6,13 +6,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from flask import current_app
-
 from flask_ocpi.client.errors import PartnerError
 from flask_ocpi.client.http import OcpiHttp
+from flask_ocpi.config import current_config
 from flask_ocpi.exceptions import NoMatchingEndpoints, OcpiError, UnableToUseClientApi, UnsupportedVersion
 from flask_ocpi.models import Endpoint, ModuleID, Role
-from flask_ocpi.state import get_state
 from flask_ocpi.versions import adapter, choose_version, parse_versions
 
 log = logging.getLogger("flask_ocpi")
@@ -29,7 +27,7 @@ class Discovery:
 
 def http(token: str | None) -> OcpiHttp:
     """The transport of registration calls: ``token``, ``OCPI_OUTBOUND_TIMEOUT``, the URL policy."""
-    config = get_state(current_app).config
+    config = current_config()
     return OcpiHttp(token=token, timeout=config.outbound_timeout, policy=config.url_policy)
 
 
@@ -40,13 +38,13 @@ def discover(versions_url: str, token: str, *, version: str | None = None) -> Di
     :raises UnableToUseClientApi: a GET failed or answered something unusable (3001).
     :raises UnsupportedVersion: no mutual version, or the partner lacks ``version`` (3002).
     """
-    state = get_state(current_app)
+    config = current_config()
     client = http(token)
     try:
         versions = parse_versions(client.get(versions_url).data)
     except (PartnerError, ValueError) as exc:
         raise UnableToUseClientApi(f"Could not read versions at {versions_url}: {exc}") from exc
-    wanted = [version] if version else list(state.config.versions)
+    wanted = [version] if version else list(config.versions)
     chosen = choose_version(wanted, versions)
     if chosen is None:
         theirs = ", ".join(v.version for v in versions) or "none"
@@ -72,7 +70,7 @@ def check_endpoints(discovery: Discovery, role: Role) -> None:
     :raises NoMatchingEndpoints: naming the missing modules (3003).
     """
     have = {e.identifier for e in discovery.endpoints}
-    needed = {ModuleID.CREDENTIALS.value} | set(get_state(current_app).config.required_endpoints.get(role, ()))
+    needed = {ModuleID.CREDENTIALS.value} | set(current_config().required_endpoints.get(role, ()))
     missing = sorted(needed - have)
     if missing:
         raise NoMatchingEndpoints(

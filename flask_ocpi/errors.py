@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
-from typing import Any
 
 from flask import Response, current_app, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import PathConverter
 
+from flask_ocpi.config import current_config
 from flask_ocpi.envelope import envelope, envelope_response
 from flask_ocpi.exceptions import (
     ClientError,
@@ -27,7 +26,7 @@ from flask_ocpi.exceptions import (
     Unauthorized,
 )
 from flask_ocpi.request_id import current_request_id
-from flask_ocpi.state import get_state
+from flask_ocpi.schemas import describe_validation_errors
 
 log = logging.getLogger("flask_ocpi")
 
@@ -47,29 +46,6 @@ class AnyPathConverter(PathConverter):
     part_isolating = False  # werkzeug infers it from a "/" in the regex, which this one lacks
 
 
-def describe_validation_errors(messages: Any, path: str = "") -> str:
-    """Flatten marshmallow/webargs error messages into ``field.sub: message; ...``."""
-    parts: list[str] = []
-    if isinstance(messages, Mapping):
-        for key, value in messages.items():
-            if key in ("json", "query", "querystring", "view_args") and not path:
-                parts.append(describe_validation_errors(value, path))
-                continue
-            if key == "_schema":  # an error of the object itself, not of a field in it
-                parts.append(describe_validation_errors(value, path or "body"))
-                continue
-            parts.append(describe_validation_errors(value, f"{path}.{key}" if path else str(key)))
-    elif isinstance(messages, list | tuple):
-        texts = [m for m in messages if isinstance(m, str)]
-        nested = [m for m in messages if not isinstance(m, str)]
-        if texts:
-            parts.append(f"{path or 'body'}: {' '.join(texts)}")
-        parts.extend(describe_validation_errors(m, path) for m in nested)
-    else:
-        parts.append(f"{path or 'body'}: {messages}")
-    return "; ".join(p for p in parts if p)
-
-
 def _from_http_exception(exc: HTTPException) -> OcpiError:
     code = exc.code or 500
     data = getattr(exc, "data", None) or {}
@@ -83,7 +59,7 @@ def _from_http_exception(exc: HTTPException) -> OcpiError:
     if code == 401:
         return Unauthorized()
     if code == 413:
-        limit = get_state(current_app).config.max_body_size
+        limit = current_config().max_body_size
         return ClientError(f"Request body is larger than {limit} bytes (OCPI_MAX_BODY_SIZE)", http_status=413)
     if code == 422 or (code == 400 and data.get("messages")):
         return InvalidOrMissingParameters(describe_validation_errors(data.get("messages", {})))

@@ -7,11 +7,13 @@ form), send strictly (``None`` optional fields omitted, DateTimes in UTC ``Z`` f
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, pre_load, validate
 
 from flask_ocpi.dates import format_datetime, parse_datetime
+from flask_ocpi.exceptions import InvalidOrMissingParameters
 
 log = logging.getLogger("flask_ocpi")
 
@@ -91,12 +93,32 @@ def OcpiEnum(enum: type[Any], **kwargs: Any) -> fields.Enum[Any]:
 
 def load_or_raise(schema: Schema, data: Any) -> Any:
     """Load ``data`` with ``schema``; validation errors become OCPI 2001 naming the fields."""
-    from flask_ocpi.errors import describe_validation_errors
-    from flask_ocpi.exceptions import InvalidOrMissingParameters
-
     try:
         return schema.load(data)
     except ValidationError as exc:
         raise InvalidOrMissingParameters(describe_validation_errors(exc.messages)) from None
     except RecursionError:  # defensive: bodies read under the prefix are depth-checked first
         raise InvalidOrMissingParameters("body: nested too deeply") from None
+
+
+def describe_validation_errors(messages: Any, path: str = "") -> str:
+    """Flatten marshmallow/webargs error messages into ``field.sub: message; ...``."""
+    parts: list[str] = []
+    if isinstance(messages, Mapping):
+        for key, value in messages.items():
+            if key in ("json", "query", "querystring", "view_args") and not path:
+                parts.append(describe_validation_errors(value, path))
+                continue
+            if key == "_schema":  # an error of the object itself, not of a field in it
+                parts.append(describe_validation_errors(value, path or "body"))
+                continue
+            parts.append(describe_validation_errors(value, f"{path}.{key}" if path else str(key)))
+    elif isinstance(messages, list | tuple):
+        texts = [m for m in messages if isinstance(m, str)]
+        nested = [m for m in messages if not isinstance(m, str)]
+        if texts:
+            parts.append(f"{path or 'body'}: {' '.join(texts)}")
+        parts.extend(describe_validation_errors(m, path) for m in nested)
+    else:
+        parts.append(f"{path or 'body'}: {messages}")
+    return "; ".join(p for p in parts if p)

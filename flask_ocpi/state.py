@@ -12,6 +12,7 @@ from flask_ocpi.backends.commands import CommandStore
 from flask_ocpi.backends.deliveries import DeliveryStore, SyncStore
 from flask_ocpi.backends.partners import PartnerStore
 from flask_ocpi.caches import TTLCache
+from flask_ocpi.config import EXTENSION_KEY as EXTENSION_KEY
 from flask_ocpi.config import OcpiConfig
 from flask_ocpi.dispatch import Dispatcher, ThreadDispatcher
 from flask_ocpi.listcache import ListCache
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from flask_ocpi.auth import Caller
     from flask_ocpi.extension import OCPI
 
-EXTENSION_KEY = "ocpi"
 
 
 @dataclass(slots=True, kw_only=True)

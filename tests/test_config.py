@@ -362,7 +362,8 @@ def test_extension_keeps_no_app_attribute() -> None:
     ],
 )
 def test_limits_and_keys_are_validated_naming_the_key(key: str, value: object) -> None:
-    config = {"OCPI_PARTIES": [{"country_code": "NL", "party_id": "ABC", "business_details": {"name": "x"}}], key: value}
+    parties = [{"country_code": "NL", "party_id": "ABC", "business_details": {"name": "x"}}]
+    config = {"OCPI_PARTIES": parties, key: value}
     with pytest.raises(ConfigError, match=f"^{key}"):
         OcpiConfig.from_mapping(config)
 

@@ -12,8 +12,8 @@ from urllib.parse import quote
 from flask import current_app, has_app_context
 
 from flask_ocpi.client.http import OcpiHttp, OcpiResponse
+from flask_ocpi.config import EXTENSION_KEY
 from flask_ocpi.models import ModuleID, Partner, PartyKey, Role
-from flask_ocpi.state import EXTENSION_KEY
 
 log = logging.getLogger("flask_ocpi")
 

@@ -51,8 +51,9 @@ class Partner:
     (``None`` while an invitation has not been used yet). ``roles`` are the partner's
     parties as its credentials announced them, ``endpoints`` its version details.
 
-    ``outbound_token`` is the token *we* send when calling the partner (it must be kept
-    in clear); ``grants`` are the tokens the partner may present to us, hashed.
+    ``outbound_token`` is the token *we* send when calling the partner (it cannot be
+    hashed; with ``OCPI_ENCRYPTION_KEYS`` it is encrypted at rest, see
+    :mod:`flask_ocpi.secrets`); ``grants`` are the tokens the partner may present to us, hashed.
     """
 
     id: str
