@@ -283,31 +283,12 @@ def test_delivery_commands_explain_what_is_missing(make_app: Any) -> None:
 def test_a_partner_row_claiming_our_own_party_never_gets_its_sessions(inline: tuple[Side, Side]) -> None:
     """Defence in depth: a connection stored with one of *our* parties (an older release, a
     host's mistake) is not the eMSP of sessions charged with that party's tokens."""
-    from flask_ocpi.models import (
-        BusinessDetails,
-        CredentialsRole,
-        Endpoint,
-        InterfaceRole,
-        Partner,
-        PartnerStatus,
-        Role,
-    )
+    from flask_ocpi.models import Endpoint, InterfaceRole
+    from tests.backends.objects import partner
 
     cpo, _emsp = inline
-    forged = Partner(
-        id="forged",
-        local_party=CPO,
-        local_role=Role.CPO,
-        status=PartnerStatus.REGISTERED,
-        version="2.1.1",
-        roles=[
-            CredentialsRole(
-                role=Role.EMSP, country_code="NL", party_id="CPO", business_details=BusinessDetails(name="x")
-            )
-        ],
-        endpoints=[Endpoint(identifier="sessions", url="http://127.0.0.1:9/sessions/", role=InterfaceRole.RECEIVER)],
-        outbound_token="t",
-    )
+    sessions = Endpoint(identifier="sessions", url="http://127.0.0.1:9/sessions/", role=InterfaceRole.RECEIVER)
+    forged = partner(CPO, CPO, partner_id="forged", endpoints=[sessions], outbound_token="t")
     with cpo.app.app_context():
         cpo.app.extensions["ocpi"].partners.add(partner=forged)
         session, _cdr = session_and_cdr(CPO, CPO, demo_location(CPO, 1), 1)  # charged with our own token

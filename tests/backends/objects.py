@@ -6,9 +6,11 @@ times carry microseconds and some a non-UTC offset, so any loss in storage shows
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
+from flask_ocpi.auth import hash_token
 from flask_ocpi.models import (
     CDR,
     EVSE,
@@ -27,6 +29,7 @@ from flask_ocpi.models import (
     CredentialsRole,
     DayOfWeek,
     DisplayText,
+    Endpoint,
     EnergyContract,
     EnergyMix,
     EnergySource,
@@ -66,6 +69,8 @@ from flask_ocpi.models import (
     TariffRestrictions,
     TariffType,
     Token,
+    TokenGrant,
+    TokenScope,
     TokenType,
     WhitelistType,
 )
@@ -81,18 +86,37 @@ EMSP = PartyKey("DE", "MSP")
 EMSP2 = PartyKey("BE", "EMP")
 
 
-def partner(local: PartyKey = CPO, *parties: PartyKey, partner_id: str = "p") -> Partner:
-    """A registered partner connected to our party ``local``, with ``parties`` (default EMSP)."""
+def partner(
+    local: PartyKey = CPO,
+    *parties: PartyKey,
+    partner_id: str = "p",
+    local_role: Role = Role.CPO,
+    endpoints: Sequence[Endpoint] = (),
+    outbound_token: str | None = None,
+    token: str | None = None,
+) -> Partner:
+    """A registered partner connected to our party ``local`` on our ``local_role`` tree, with
+    ``parties`` (default EMSP) in the other role; ``token``: the FULL token it presents to us."""
     roles = [
         CredentialsRole(
-            role=Role.EMSP,
+            role=Role.EMSP if local_role is Role.CPO else Role.CPO,
             country_code=p.country_code,
             party_id=p.party_id,
             business_details=BusinessDetails(name=str(p)),
         )
         for p in (parties or (EMSP,))
     ]
-    return Partner(id=partner_id, local_party=local, status=PartnerStatus.REGISTERED, local_role=Role.CPO, roles=roles)
+    return Partner(
+        id=partner_id,
+        local_party=local,
+        status=PartnerStatus.REGISTERED,
+        local_role=local_role,
+        version="2.1.1" if endpoints or outbound_token else None,
+        roles=roles,
+        endpoints=list(endpoints),
+        outbound_token=outbound_token,
+        grants=[TokenGrant(token_hash=hash_token(token), scope=TokenScope.FULL)] if token else [],
+    )
 
 
 def image(name: str) -> Image:

@@ -27,7 +27,6 @@ from typing import Any
 from flask import Flask
 
 from flask_ocpi import OCPI
-from flask_ocpi.auth import hash_token
 from flask_ocpi.backends.memory import MemoryLocations, MemoryPartnerStore
 from flask_ocpi.backends.sqlalchemy import (
     SQLAlchemyDeliveryStore,
@@ -36,24 +35,18 @@ from flask_ocpi.backends.sqlalchemy import (
     create_tables,
 )
 from flask_ocpi.models import (
-    BusinessDetails,
-    CredentialsRole,
     DeliveryStatus,
     Endpoint,
     InterfaceRole,
-    Partner,
-    PartnerStatus,
     PartyKey,
     Role,
-    TokenGrant,
-    TokenScope,
 )
 from flask_ocpi.pagination import PageRequest
 from flask_ocpi.v2_1_1.schemas.locations import dump_location
 from tests.live import LiveServer
 
 from .conftest import Database
-from .objects import full_location
+from .objects import full_location, partner
 
 ROOT = Path(__file__).resolve().parents[2]
 CPO = PartyKey("NL", "CPO")
@@ -83,12 +76,6 @@ class ApplyThen503:
         return [b"crashed after the commit"]
 
 
-def _role(role: Role, key: PartyKey) -> CredentialsRole:
-    return CredentialsRole(
-        role=role, country_code=key.country_code, party_id=key.party_id, business_details=BusinessDetails(name=str(key))
-    )
-
-
 def _emsp() -> tuple[Flask, MemoryLocations, LiveServer, ApplyThen503]:
     holder: dict[str, Any] = {}
     server = LiveServer(lambda environ, start: holder["app"](environ, start))
@@ -99,22 +86,7 @@ def _emsp() -> tuple[Flask, MemoryLocations, LiveServer, ApplyThen503]:
         OCPI_BASE_URL=server.url,
     )
     partners = MemoryPartnerStore()
-    partners.add(
-        partner=Partner(
-            id="cpo",
-            local_party=EMSP,
-            local_role=Role.EMSP,
-            status=PartnerStatus.REGISTERED,
-            version="2.1.1",
-            roles=[
-                CredentialsRole(
-                    role=Role.CPO, country_code="NL", party_id="CPO", business_details=BusinessDetails(name="CPO")
-                )
-            ],
-            outbound_token="unused",
-            grants=[TokenGrant(token_hash=hash_token(TOKEN), scope=TokenScope.FULL)],
-        )
-    )
+    partners.add(partner=partner(EMSP, CPO, partner_id="cpo", local_role=Role.EMSP, outbound_token="x", token=TOKEN))
     locations = MemoryLocations()
     OCPI(app, partners=partners, backends=[locations.receiver()])
     flaky = ApplyThen503(app.wsgi_app)
@@ -125,27 +97,10 @@ def _emsp() -> tuple[Flask, MemoryLocations, LiveServer, ApplyThen503]:
 def _prepare_cpo(database: Database, emsp_url: str) -> tuple[SQLAlchemyLocations, SQLAlchemyDeliveryStore]:
     engine = database.create_engine()
     create_tables(engine)
+    url = f"{emsp_url}/ocpi/emsp/2.1.1/locations/"
+    receiver = Endpoint(identifier="locations", url=url, role=InterfaceRole.RECEIVER)
     SQLAlchemyPartnerStore(engine).add(
-        partner=Partner(
-            id="emsp",
-            local_party=CPO,
-            local_role=Role.CPO,
-            status=PartnerStatus.REGISTERED,
-            version="2.1.1",
-            versions_url=f"{emsp_url}/ocpi/emsp/versions",
-            roles=[
-                CredentialsRole(
-                    role=Role.EMSP, country_code="DE", party_id="MSP", business_details=BusinessDetails(name="eMSP")
-                )
-            ],
-            endpoints=[
-                Endpoint(
-                    identifier="locations", url=f"{emsp_url}/ocpi/emsp/2.1.1/locations/", role=InterfaceRole.RECEIVER
-                )
-            ],
-            outbound_token=TOKEN,
-            grants=[],
-        )
+        partner=partner(CPO, EMSP, partner_id="emsp", endpoints=[receiver], outbound_token=TOKEN)
     )
     locations = SQLAlchemyLocations(engine)
     locations.save_many([full_location(f"LOC{n:02d}", owner=CPO, evses=4, connectors=1) for n in range(LOCATIONS)])
