@@ -48,6 +48,20 @@ def _lost_race_pause(attempt: int) -> None:
     time.sleep(random.uniform(0, min(0.02, 0.0005 * attempt)))
 
 
+def _write_lock(session: Session) -> None:
+    """On SQLite, take the database's write lock now (``BEGIN IMMEDIATE``) when this session
+    is not inside a transaction yet, so that concurrent read-modify-writes queue on the lock
+    (``busy_timeout``) instead of reading the same revision and retrying. Elsewhere, or when
+    a transaction is already open (the host's, or :meth:`transaction`), nothing: the
+    compare-and-set alone keeps every write."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    driver = connection.connection.driver_connection
+    if driver is not None and not getattr(driver, "in_transaction", True):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _is_busy(exc: OperationalError) -> bool:
     """Whether ``exc`` is SQLite's "database is locked" / busy snapshot: worth retrying."""
     text = str(exc.orig) if exc.orig is not None else str(exc)
@@ -297,8 +311,10 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
         the database supports it, so PostgreSQL writers queue instead of retrying), changed,
         and written only if its revision is still the one read; otherwise (another process
         wrote meanwhile, which SQLite's ignored ``FOR UPDATE`` cannot prevent) the change is
-        applied again to the fresh row. ``change`` may therefore run more than once; the
-        result of its last run is stored.
+        applied again to the fresh row, on SQLite under its write lock (``BEGIN IMMEDIATE``)
+        so that writers of a hot object queue rather than keep colliding, while writers of
+        different objects still change their documents in parallel. ``change`` may therefore
+        run more than once; the result of its last run is stored.
 
         :raises ConcurrentWriteError: after :data:`_CAS_TRIES` lost races in a row.
         """
@@ -313,6 +329,8 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
         for attempt in range(1, _CAS_TRIES + 1):
             try:
                 with self._transaction() as session:
+                    if attempt > 1:  # lost a race: queue on SQLite's write lock from now on
+                        _write_lock(session)
                     found = session.execute(query).first()
                     if found is None:
                         return None
