@@ -14,10 +14,7 @@ finite or outside its range (``1E+999999``), naming the field.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, NoReturn
 
 import flask_smorest
@@ -27,73 +24,10 @@ from webargs import core
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from flask_ocpi.config import DEFAULTS, current_config
-from flask_ocpi.exceptions import InvalidJson, InvalidOrMissingParameters
+from flask_ocpi.config import current_config
+from flask_ocpi.exceptions import InvalidOrMissingParameters
+from flask_ocpi.jsonlimits import JsonLimits, parse_json
 from flask_ocpi.schemas import describe_validation_errors
-
-
-@dataclass(frozen=True, slots=True)
-class JsonLimits:
-    """The bounds of a received JSON document.
-
-    :param max_depth: most arrays/objects nested in one another (``{}`` is 1).
-    :param max_list_length: most items in one array.
-    """
-
-    max_depth: int = DEFAULTS["OCPI_MAX_JSON_DEPTH"]
-    max_list_length: int = DEFAULTS["OCPI_MAX_LIST_LENGTH"]
-
-
-def _path(path: tuple[Any, ...]) -> str:
-    return ".".join(str(p) for p in path) or "body"
-
-
-def check_json(data: Any, limits: JsonLimits) -> None:
-    """Refuse a loaded JSON document breaking ``limits``.
-
-    Walks the document without recursion (its depth is what is being checked). Numbers are
-    left to the schemas: each OCPI number field has its range, and unknown fields are dropped.
-
-    :raises InvalidOrMissingParameters: (2001) naming the field.
-    """
-    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
-    while stack:
-        value, path = stack.pop()
-        if isinstance(value, dict):
-            children: Any = value.items()
-        elif isinstance(value, list):
-            if len(value) > limits.max_list_length:
-                raise InvalidOrMissingParameters(
-                    f"{_path(path)}: more than {limits.max_list_length} items ({len(value)}; OCPI_MAX_LIST_LENGTH)"
-                )
-            children = enumerate(value)
-        else:
-            continue
-        if len(path) >= limits.max_depth:
-            raise InvalidOrMissingParameters(
-                f"{_path(path[:1])}: nested deeper than {limits.max_depth} levels (OCPI_MAX_JSON_DEPTH)"
-            )
-        for key, child in children:
-            if isinstance(child, dict | list):
-                stack.append((child, (*path, key)))
-
-
-def parse_json(raw: bytes | str, limits: JsonLimits) -> Any:
-    """Parse a received JSON document within ``limits`` (decimals as :class:`~decimal.Decimal`).
-
-    :raises InvalidJson: (HTTP 400, 2001) when ``raw`` is not JSON.
-    :raises InvalidOrMissingParameters: (2001) naming the field that breaks the limits.
-    """
-    try:
-        data = json.loads(raw, parse_float=Decimal, parse_constant=Decimal)
-    except RecursionError:
-        raise InvalidOrMissingParameters(
-            f"body: nested deeper than {limits.max_depth} levels (OCPI_MAX_JSON_DEPTH)"
-        ) from None
-    except ValueError:  # also UnicodeDecodeError, and integers of more than 4300 digits
-        raise InvalidJson() from None
-    check_json(data, limits)
-    return data
 
 
 def request_limits() -> JsonLimits:

@@ -10,6 +10,7 @@ to register as NL-EXA to write into those namespaces.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import threading
 import uuid
@@ -414,3 +415,77 @@ def test_two_invitations_racing_for_one_party_key_cannot_both_win(host: Host, mo
     lost = next(a for a in answers if a.json()["status_code"] == 2000)
     assert "NL-TNM is already registered by another connection" in lost.json()["status_message"]
     assert sorted(p.status for p in host.store.list()) == [PartnerStatus.INVITED, PartnerStatus.REGISTERED]
+
+
+def test_a_row_claiming_only_our_cpo_cannot_post_cdrs() -> None:
+    """A CDR POST carries no namespace in its URL: its owner is the caller's CPO party. A row
+    whose only party is ours has none of its own left: a client error, nothing stored."""
+    from flask_ocpi.backends.memory import MemoryCdrs
+    from flask_ocpi.v2_1_1.schemas.cdrs import dump_cdr
+
+    app = Flask("cdrs")
+    app.config["OCPI_PARTIES"] = [{"country_code": "NL", "party_id": "EXA", "business_details": {"name": "x"}}]
+    partners, cdrs = MemoryPartnerStore(), MemoryCdrs()
+    OCPI(app, partners=partners, backends=[cdrs.receiver()])
+    token = new_token()
+    partners.add(
+        partner=Partner(
+            id="forged",
+            local_party=OURS,
+            status=PartnerStatus.REGISTERED,
+            local_role=Role.EMSP,
+            version="2.1.1",
+            roles=[
+                CredentialsRole(
+                    role=Role.CPO, country_code="NL", party_id="EXA", business_details=BusinessDetails(name="x")
+                )
+            ],
+            grants=[TokenGrant(token_hash=hash_token(token), scope=TokenScope.FULL)],
+        )
+    )
+    cpo = PartyKey("BE", "CPO")
+    _session, cdr = session_and_cdr(cpo, OURS, demo_location(cpo, 1), 1)
+    loc = cdr.location
+    assert loc is not None
+    used = dataclasses.replace(loc.evses[0], connectors=loc.evses[0].connectors[:1])
+    cdr.location = dataclasses.replace(loc, evses=[used])
+    body = json.loads(json.dumps(dump_cdr(cdr), default=str))
+    answer = app.test_client().post("/ocpi/emsp/2.1.1/cdrs", json=body, headers={"Authorization": f"Token {token}"})
+    assert answer.status_code == 200 and answer.get_json()["status_code"] == 2000, answer.get_json()
+    assert cdrs.count() == 0
+
+
+def test_a_row_claiming_only_our_emsp_cannot_send_commands() -> None:
+    """A 2.1.1 command's token names no owner: it is the caller's eMSP party. A row whose only
+    party is ours has none of its own left: a client error, no command reaches the backend."""
+    from flask_ocpi.backends.memory import MemoryCommandStore
+    from tests.roaming import ChargePoints
+
+    app = Flask("commands")
+    app.config["OCPI_PARTIES"] = [{"country_code": "NL", "party_id": "EXA", "business_details": {"name": "x"}}]
+    app.config.update(OCPI_OUTBOUND_ALLOW_HTTP=True, OCPI_OUTBOUND_ALLOW_LOOPBACK=True)
+    partners, locations = MemoryPartnerStore(), MemoryLocations()
+    points = ChargePoints(locations)
+    OCPI(app, partners=partners, commands=MemoryCommandStore(), backends=[points])
+    token = new_token()
+    partners.add(
+        partner=Partner(
+            id="forged",
+            local_party=OURS,
+            status=PartnerStatus.REGISTERED,
+            local_role=Role.CPO,
+            version="2.1.1",
+            roles=[
+                CredentialsRole(
+                    role=Role.EMSP, country_code="NL", party_id="EXA", business_details=BusinessDetails(name="x")
+                )
+            ],
+            grants=[TokenGrant(token_hash=hash_token(token), scope=TokenScope.FULL)],
+        )
+    )
+    body = {"response_url": "http://127.0.0.1:9/results/1", "session_id": "S1"}
+    answer = app.test_client().post(
+        "/ocpi/cpo/2.1.1/commands/STOP_SESSION", json=body, headers={"Authorization": f"Token {token}"}
+    )
+    assert answer.status_code == 200 and answer.get_json()["status_code"] == 2000, answer.get_json()
+    assert points.received == []

@@ -7,6 +7,7 @@ carrying the OCPI status code and message, or :class:`PartnerUnreachable`.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -18,9 +19,20 @@ from urllib3.exceptions import NewConnectionError
 from flask_ocpi.auth import encode_token, mask_token
 from flask_ocpi.client.errors import PartnerUnreachable, RefusedUrl, error_for
 from flask_ocpi.envelope import json_text
+from flask_ocpi.exceptions import OcpiError
+from flask_ocpi.jsonlimits import JsonLimits, check_json
 from flask_ocpi.urlpolicy import UnsafeUrl, UrlPolicy
 
 log = logging.getLogger("flask_ocpi")
+
+#: The largest answer read from a partner (bytes); a longer one is refused unread.
+MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+#: How deep a partner's answer may nest (OCPI objects nest about 7 levels; lists of them 8).
+_RESPONSE_LIMITS = JsonLimits(max_depth=64, max_list_length=10**9)
+
+
+class _Unreadable(Exception):
+    """A partner's answer Flask-OCPI will not read (too large, or nested too deep)."""
 
 
 @dataclass(slots=True)
@@ -86,13 +98,28 @@ class OcpiHttp:
             headers["Content-Type"] = "application/json"
         try:
             response = self.session.request(
-                method, url, data=body, params=params, headers=headers, timeout=self.timeout, allow_redirects=False
+                method,
+                url,
+                data=body,
+                params=params,
+                headers=headers,
+                timeout=self.timeout,
+                allow_redirects=False,
+                stream=True,
             )
+            content = _bounded_content(response)
         except requests.RequestException as exc:
             raise PartnerUnreachable(
                 f"{method} {url} failed: {type(exc).__name__}", url=url, sent=_may_have_been_sent(exc)
             ) from exc
-        answer = self._unwrap(method, url, response)
+        except _Unreadable as exc:
+            raise error_for(
+                f"{method} {url} answered HTTP {response.status_code} with {exc}",
+                url=url,
+                status_code=None,
+                http_status=response.status_code,
+            ) from None
+        answer = self._unwrap(method, url, response, content)
         self.answered += 1
         return answer
 
@@ -100,10 +127,17 @@ class OcpiHttp:
         """``GET`` a URL."""
         return self.request("GET", url, params=params)
 
-    def _unwrap(self, method: str, url: str, response: requests.Response) -> OcpiResponse:
+    def _unwrap(self, method: str, url: str, response: requests.Response, content: bytes) -> OcpiResponse:
         headers = dict(response.headers)
         try:
-            body = response.json()
+            body = _json_of(content)
+        except _Unreadable as exc:
+            raise error_for(
+                f"{method} {url} answered HTTP {response.status_code} with {exc}",
+                url=url,
+                status_code=None,
+                http_status=response.status_code,
+            ) from None
         except ValueError:
             if 200 <= response.status_code < 300:
                 log.warning(
@@ -149,3 +183,35 @@ def _may_have_been_sent(exc: requests.RequestException) -> bool:
         reason = getattr(exc.args[0], "reason", None) if exc.args else None
         return not isinstance(reason, NewConnectionError)
     return True
+
+
+def _bounded_content(response: requests.Response) -> bytes:
+    """The answer's body, read up to :data:`MAX_RESPONSE_BYTES` (a longer one is refused
+    without reading the rest: a partner cannot exhaust our memory)."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for chunk in response.iter_content(chunk_size=65536):
+            size += len(chunk)
+            if size > MAX_RESPONSE_BYTES:
+                raise _Unreadable(f"more than {MAX_RESPONSE_BYTES} bytes")
+            chunks.append(chunk)
+    finally:
+        response.close()
+    return b"".join(chunks)
+
+
+def _json_of(content: bytes) -> Any:
+    """The answer's JSON, within :data:`_RESPONSE_LIMITS`.
+
+    :raises ValueError: when it is not JSON. :raises _Unreadable: when it nests too deep.
+    """
+    try:
+        data = json.loads(content)
+    except RecursionError:
+        raise _Unreadable("JSON nested too deeply") from None
+    try:
+        check_json(data, _RESPONSE_LIMITS)
+    except OcpiError as exc:
+        raise _Unreadable(f"JSON nested too deeply ({exc.message})") from None
+    return data

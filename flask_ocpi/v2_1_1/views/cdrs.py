@@ -32,7 +32,7 @@ from flask_ocpi import signals
 from flask_ocpi.backends.cdrs import CdrsReceiverBackend, CdrsSenderBackend
 from flask_ocpi.backends.results import WriteResult
 from flask_ocpi.envelope import ok
-from flask_ocpi.exceptions import NotFound, ServerError
+from flask_ocpi.exceptions import ClientError, NotFound, ServerError
 from flask_ocpi.models import CDR, PartyKey, Role
 from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, path_doc
 from flask_ocpi.signals import notify
@@ -74,10 +74,10 @@ def _receiver() -> CdrsReceiverBackend:
 
 def _poster() -> PartyKey:
     """The party of the caller posting a CDR (its CPO party; 2.1.1 connections have one)."""
-    roles = caller().roles
+    roles = caller().roles  # without our own parties, whatever the partner row says
     cpo = [r for r in roles if r.role is Role.CPO] or roles
     if not cpo:
-        raise ServerError("This connection has no party to own the CDR")
+        raise ClientError("This connection has no party of its own to post CDRs for")
     return cpo[0].key
 
 

@@ -37,7 +37,7 @@ from flask_ocpi.commands import (
     receive_command,
 )
 from flask_ocpi.envelope import ok
-from flask_ocpi.exceptions import NotFound, ServerError, UnknownLocation
+from flask_ocpi.exceptions import ClientError, NotFound, UnknownLocation
 from flask_ocpi.models import CommandResponse, CommandResponseType, CommandType, Partner, PartyKey, Role
 from flask_ocpi.openapi import body_doc, envelope_schema, path_doc
 from flask_ocpi.v2_1_1 import VERSION
@@ -76,10 +76,10 @@ def command_type(value: str) -> CommandType:
 def token_owner(partner: Partner) -> PartyKey:
     """The party owning the tokens of the caller's commands: its eMSP party (2.1.1 tokens
     in commands carry no owner; an eMSP may only use its own tokens)."""
-    roles = partner.roles
+    roles = partner.roles  # without our own parties, whatever the partner row says
     emsp = [r for r in roles if r.role is Role.EMSP] or roles
     if not emsp:
-        raise ServerError("This connection has no party to own the command's token")
+        raise ClientError("This connection has no party of its own to send commands for")
     return emsp[0].key
 
 
