@@ -48,6 +48,7 @@ from flask_ocpi.models import (
 )
 from flask_ocpi.urlpolicy import UrlPolicy
 from flask_ocpi.v2_1_1 import client as wire
+from tests.backends import objects
 from tests.backends.conftest import ALL_BACKENDS, open_database
 from tests.live import LiveServer, serve
 from tests.peers import PeerState, make_peer, own_credentials, peer_registers
@@ -428,21 +429,7 @@ def test_a_row_claiming_only_our_cpo_cannot_post_cdrs() -> None:
     partners, cdrs = MemoryPartnerStore(), MemoryCdrs()
     OCPI(app, partners=partners, backends=[cdrs.receiver()])
     token = new_token()
-    partners.add(
-        partner=Partner(
-            id="forged",
-            local_party=OURS,
-            status=PartnerStatus.REGISTERED,
-            local_role=Role.EMSP,
-            version="2.1.1",
-            roles=[
-                CredentialsRole(
-                    role=Role.CPO, country_code="NL", party_id="EXA", business_details=BusinessDetails(name="x")
-                )
-            ],
-            grants=[TokenGrant(token_hash=hash_token(token), scope=TokenScope.FULL)],
-        )
-    )
+    partners.add(partner=objects.partner(OURS, OURS, partner_id="forged", local_role=Role.EMSP, token=token))
     cpo = PartyKey("BE", "CPO")
     _session, cdr = session_and_cdr(cpo, OURS, demo_location(cpo, 1), 1)
     loc = cdr.location
@@ -468,21 +455,7 @@ def test_a_row_claiming_only_our_emsp_cannot_send_commands() -> None:
     points = ChargePoints(locations)
     OCPI(app, partners=partners, commands=MemoryCommandStore(), backends=[points])
     token = new_token()
-    partners.add(
-        partner=Partner(
-            id="forged",
-            local_party=OURS,
-            status=PartnerStatus.REGISTERED,
-            local_role=Role.CPO,
-            version="2.1.1",
-            roles=[
-                CredentialsRole(
-                    role=Role.EMSP, country_code="NL", party_id="EXA", business_details=BusinessDetails(name="x")
-                )
-            ],
-            grants=[TokenGrant(token_hash=hash_token(token), scope=TokenScope.FULL)],
-        )
-    )
+    partners.add(partner=objects.partner(OURS, OURS, partner_id="forged", local_role=Role.CPO, token=token))
     body = {"response_url": "http://127.0.0.1:9/results/1", "session_id": "S1"}
     answer = app.test_client().post(
         "/ocpi/cpo/2.1.1/commands/STOP_SESSION", json=body, headers={"Authorization": f"Token {token}"}

@@ -17,7 +17,7 @@ import requests
 from urllib3.exceptions import NewConnectionError
 
 from flask_ocpi.auth import encode_token, mask_token
-from flask_ocpi.client.errors import PartnerUnreachable, RefusedUrl, error_for
+from flask_ocpi.client.errors import PartnerError, PartnerUnreachable, RefusedUrl, error_for
 from flask_ocpi.envelope import json_text
 from flask_ocpi.exceptions import OcpiError
 from flask_ocpi.jsonlimits import JsonLimits, check_json
@@ -113,12 +113,7 @@ class OcpiHttp:
                 f"{method} {url} failed: {type(exc).__name__}", url=url, sent=_may_have_been_sent(exc)
             ) from exc
         except _Unreadable as exc:
-            raise error_for(
-                f"{method} {url} answered HTTP {response.status_code} with {exc}",
-                url=url,
-                status_code=None,
-                http_status=response.status_code,
-            ) from None
+            raise _unreadable(method, url, response, exc) from None
         answer = self._unwrap(method, url, response, content)
         self.answered += 1
         return answer
@@ -132,12 +127,7 @@ class OcpiHttp:
         try:
             body = _json_of(content)
         except _Unreadable as exc:
-            raise error_for(
-                f"{method} {url} answered HTTP {response.status_code} with {exc}",
-                url=url,
-                status_code=None,
-                http_status=response.status_code,
-            ) from None
+            raise _unreadable(method, url, response, exc) from None
         except ValueError:
             if 200 <= response.status_code < 300:
                 log.warning(
@@ -183,6 +173,16 @@ def _may_have_been_sent(exc: requests.RequestException) -> bool:
         reason = getattr(exc.args[0], "reason", None) if exc.args else None
         return not isinstance(reason, NewConnectionError)
     return True
+
+
+def _unreadable(method: str, url: str, response: requests.Response, exc: _Unreadable) -> PartnerError:
+    """The error of an answer we will not read (by the HTTP status it came with)."""
+    return error_for(
+        f"{method} {url} answered HTTP {response.status_code} with {exc}",
+        url=url,
+        status_code=None,
+        http_status=response.status_code,
+    )
 
 
 def _bounded_content(response: requests.Response) -> bytes:
