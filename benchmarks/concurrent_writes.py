@@ -54,18 +54,21 @@ def _engine(url: str) -> Any:
 def _worker(url: str, proc: int, writes: int, shared: bool, queue: Any) -> None:
     from sqlalchemy import text
 
-    import flask_ocpi.backends.sqlalchemy.documents as documents
+    try:  # where the compare-and-set helpers live (absent before it)
+        import flask_ocpi.backends.sqlalchemy.cas as documents
+    except ImportError:
+        import flask_ocpi.backends.sqlalchemy.documents as documents
     from flask_ocpi.backends.sqlalchemy import SQLAlchemyLocations
 
     retries = [0]
-    pause = getattr(documents, "_lost_race_pause", None)  # absent before the compare-and-set
+    pause = getattr(documents, "pause_after_lost_race", None)
     if pause is not None:
 
         def counted(attempt: int) -> None:
             retries[0] += 1
             pause(attempt)
 
-        documents._lost_race_pause = counted
+        documents.pause_after_lost_race = counted
     engine = _engine(url)
     receiver = SQLAlchemyLocations(engine).receiver()
     location_id = "LOC0" if shared else f"LOC{proc + 1}"

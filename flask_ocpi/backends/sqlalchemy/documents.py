@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import functools
-import random
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, delete, false, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from flask_ocpi.backends.codec import from_document, to_document
+from flask_ocpi.backends.codec import from_document
 from flask_ocpi.backends.documents import (
     DocumentKind,
     DocumentRepository,
@@ -21,7 +20,10 @@ from flask_ocpi.backends.documents import (
     party_set,
 )
 from flask_ocpi.backends.results import WriteResult
+from flask_ocpi.backends.sqlalchemy import cas
 from flask_ocpi.backends.sqlalchemy.base import SQLAlchemyBackendBase
+from flask_ocpi.backends.sqlalchemy.cas import ConcurrentWriteError
+from flask_ocpi.backends.sqlalchemy.document_rows import bump, parties_clause, row_of
 from flask_ocpi.backends.sqlalchemy.tables import generations_table as generations
 from flask_ocpi.backends.sqlalchemy.tables import objects_table as objects
 from flask_ocpi.models import PartyKey
@@ -32,89 +34,7 @@ T = TypeVar("T")
 #: Keys looked up per query by :meth:`SQLAlchemyDocuments.save_many`.
 _BATCH = 500
 
-#: How often a read-modify-write that lost a race (the row changed between its read and
-#: its conditional write) is tried again before giving up.
-_CAS_TRIES = 200
-
-
-class ConcurrentWriteError(RuntimeError):
-    """A read-modify-write lost the race against other writers of the same object more than
-    :data:`_CAS_TRIES` times in a row (never seen outside deliberate stress tests)."""
-
-
-def _lost_race_pause(attempt: int) -> None:
-    """A short, jittered pause before retrying a lost compare-and-set, growing with attempts
-    (at most ~20 ms), so that writers of one hot object take turns instead of colliding."""
-    time.sleep(random.uniform(0, min(0.02, 0.0005 * attempt)))
-
-
-def _write_lock(session: Session) -> None:
-    """On SQLite, take the database's write lock now (``BEGIN IMMEDIATE``) when this session
-    is not inside a transaction yet, so that concurrent read-modify-writes queue on the lock
-    (``busy_timeout``) instead of reading the same revision and retrying. Elsewhere, or when
-    a transaction is already open (the host's, or :meth:`transaction`), nothing: the
-    compare-and-set alone keeps every write."""
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        return
-    driver = connection.connection.driver_connection
-    if driver is not None and not getattr(driver, "in_transaction", True):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def _is_busy(exc: OperationalError) -> bool:
-    """Whether ``exc`` is SQLite's "database is locked" / busy snapshot: worth retrying."""
-    text = str(exc.orig) if exc.orig is not None else str(exc)
-    return "database is locked" in text or "database table is locked" in text
-
 _KEY_COLUMNS = (objects.c.country_code, objects.c.party_id, objects.c.object_id, objects.c.token_type)
-
-
-def _row(kind: DocumentKind[Any], obj: Any) -> dict[str, Any]:
-    """The ``ocpi_objects`` values of ``obj`` (without ``id``)."""
-    owner, object_id, token_type = kind.key(obj)
-    audience = kind.audience(obj)
-    return {
-        "kind": kind.name,
-        "country_code": owner.country_code,
-        "party_id": owner.party_id,
-        "object_id": object_id,
-        "token_type": token_type,
-        "audience_country_code": audience.country_code if audience is not None else None,
-        "audience_party_id": audience.party_id if audience is not None else None,
-        "last_updated": kind.last_updated(obj),
-        "document": to_document(obj),
-    }
-
-
-def _bump(session: Session, kind: str, owners: Mapping[tuple[str, str], int]) -> None:
-    """Increment the write counter of each owner and add its change in number of objects
-    (in the caller's transaction): ``owners`` maps (country_code, party_id) to that change."""
-    for (country_code, party_id), added in sorted(owners.items()):
-        where = (
-            generations.c.kind == kind,
-            generations.c.country_code == country_code,
-            generations.c.party_id == party_id,
-        )
-        change = {"generation": generations.c.generation + 1, "objects": generations.c.objects + added}
-        bumped = session.execute(update(generations).where(*where).values(change))
-        if getattr(bumped, "rowcount", 0):
-            continue
-        try:
-            with session.begin_nested():
-                values = {"kind": kind, "country_code": country_code, "party_id": party_id}
-                session.execute(insert(generations).values({**values, "generation": 1, "objects": added}))
-        except IntegrityError:  # a concurrent first write created the row meanwhile
-            session.execute(update(generations).where(*where).values(change))
-
-
-def _parties(cc: Any, pid: Any, parties: Iterable[PartyKey]) -> ColumnElement[bool]:
-    """``(cc, pid)`` is one of ``parties`` (portable: no tuple IN)."""
-    keys = sorted(set(parties), key=str)
-    if not keys:
-        return false()
-    clauses = [and_(cc == key.country_code, pid == key.party_id) for key in keys]
-    return clauses[0] if len(clauses) == 1 else or_(*clauses)
 
 
 W = TypeVar("W", bound=Callable[..., Any])
@@ -192,13 +112,13 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
         row_id = self._find_row(session, values)
         if row_id is None:
             session.execute(insert(objects).values(values))
-            _bump(session, values["kind"], {(values["country_code"], values["party_id"]): 1})
+            bump(session, values["kind"], {(values["country_code"], values["party_id"]): 1})
             return WriteResult.CREATED
         if replace:
             session.execute(
                 update(objects).where(objects.c.id == row_id).values({**values, "revision": objects.c.revision + 1})
             )
-            _bump(session, values["kind"], {(values["country_code"], values["party_id"]): 0})
+            bump(session, values["kind"], {(values["country_code"], values["party_id"]): 0})
         return WriteResult.UPDATED
 
     def _write_retrying(self, values: dict[str, Any], *, replace: bool) -> WriteResult:
@@ -208,7 +128,7 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
             self._generations.clear()  # after the commit: no reader keeps the old value
 
     def _write_retrying_once_more(self, values: dict[str, Any], *, replace: bool) -> WriteResult:
-        for attempt in range(1, _CAS_TRIES + 1):
+        for attempt in range(1, cas.CAS_TRIES + 1):
             try:
                 with self._transaction() as session:
                     return self._write(session, values, replace=replace)
@@ -218,20 +138,20 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
                 if attempt > 1:
                     raise
             except OperationalError as exc:
-                if not _is_busy(exc) or attempt == _CAS_TRIES:
+                if not cas.is_busy(exc) or attempt == cas.CAS_TRIES:
                     raise
-                _lost_race_pause(attempt)
-        raise ConcurrentWriteError(f"could not write a {values['kind']} after {_CAS_TRIES} attempts")
+                cas.pause_after_lost_race(attempt)
+        raise ConcurrentWriteError(f"could not write a {values['kind']} after {cas.CAS_TRIES} attempts")
 
     # -- writes --
 
     def save(self, kind: DocumentKind[T], obj: T) -> WriteResult:
         """Create or replace ``obj`` (see :meth:`DocumentRepository.save`)."""
-        return self._write_retrying(_row(kind, obj), replace=True)
+        return self._write_retrying(row_of(kind, obj), replace=True)
 
     def create(self, kind: DocumentKind[T], obj: T) -> WriteResult:
         """Store ``obj`` unless its key exists (see :meth:`DocumentRepository.create`)."""
-        return self._write_retrying(_row(kind, obj), replace=False)
+        return self._write_retrying(row_of(kind, obj), replace=False)
 
     @_forgets_generation
     def save_many(self, kind: DocumentKind[T], objs: Iterable[T]) -> list[WriteResult]:
@@ -259,7 +179,7 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
 
     @staticmethod
     def _save_batch(session: Session, kind: DocumentKind[Any], batch: Sequence[Any]) -> list[WriteResult]:
-        rows = [_row(kind, obj) for obj in batch]
+        rows = [row_of(kind, obj) for obj in batch]
         existing: dict[tuple[str, ...], int] = {}
         found = session.execute(
             select(objects.c.id, *_KEY_COLUMNS)
@@ -281,7 +201,7 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
         for row, result in zip(rows, results, strict=True):
             owner = (str(row["country_code"]), str(row["party_id"]))
             owners[owner] = owners.get(owner, 0) + (result is WriteResult.CREATED)
-        _bump(session, kind.name, owners)
+        bump(session, kind.name, owners)
         if inserts:
             session.execute(insert(objects), inserts)
         if updates:
@@ -316,7 +236,7 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
         different objects still change their documents in parallel. ``change`` may therefore
         run more than once; the result of its last run is stored.
 
-        :raises ConcurrentWriteError: after :data:`_CAS_TRIES` lost races in a row.
+        :raises ConcurrentWriteError: after :data:`~flask_ocpi.backends.sqlalchemy.cas.CAS_TRIES` lost races in a row.
         """
         where, order = self._selector(kind, owner, object_id, token_type)
         query = (
@@ -326,11 +246,11 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
             .limit(1)
             .with_for_update()
         )
-        for attempt in range(1, _CAS_TRIES + 1):
+        for attempt in range(1, cas.CAS_TRIES + 1):
             try:
                 with self._transaction() as session:
                     if attempt > 1:  # lost a race: queue on SQLite's write lock from now on
-                        _write_lock(session)
+                        cas.take_write_lock(session)
                     found = session.execute(query).first()
                     if found is None:
                         return None
@@ -342,16 +262,16 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
                     written = session.execute(
                         update(objects)
                         .where(objects.c.id == row_id, objects.c.revision == revision)
-                        .values({**_row(kind, changed), "revision": revision + 1})
+                        .values({**row_of(kind, changed), "revision": revision + 1})
                     )
                     if getattr(written, "rowcount", 0) == 1:
-                        _bump(session, kind.name, {(country_code, party_id): 0})
+                        bump(session, kind.name, {(country_code, party_id): 0})
                         return changed
             except OperationalError as exc:
-                if not _is_busy(exc) or attempt == _CAS_TRIES:
+                if not cas.is_busy(exc) or attempt == cas.CAS_TRIES:
                     raise
-            _lost_race_pause(attempt)
-        raise ConcurrentWriteError(f"{kind.name} {owner}/{object_id}: still changing after {_CAS_TRIES} attempts")
+            cas.pause_after_lost_race(attempt)
+        raise ConcurrentWriteError(f"{kind.name} {owner}/{object_id}: still changing after {cas.CAS_TRIES} tries")
 
     @_forgets_generation
     def delete(self, kind: DocumentKind[T], owner: PartyKey, object_id: str, *, token_type: str | None = None) -> bool:
@@ -366,7 +286,7 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
             result = session.execute(delete(objects).where(*where))
             deleted = bool(getattr(result, "rowcount", 0))
             if deleted:
-                _bump(session, kind.name, {(owner.country_code, owner.party_id): -1})
+                bump(session, kind.name, {(owner.country_code, owner.party_id): -1})
             return deleted
 
     # -- reads --
@@ -388,9 +308,9 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
         filters: list[ColumnElement[bool]] = [objects.c.kind == kind.name]
         owner_set, audience_set = party_set(owners), party_set(audience)
         if owner_set is not None:
-            filters.append(_parties(objects.c.country_code, objects.c.party_id, owner_set))
+            filters.append(parties_clause(objects.c.country_code, objects.c.party_id, owner_set))
         if audience_set is not None:
-            filters.append(_parties(objects.c.audience_country_code, objects.c.audience_party_id, audience_set))
+            filters.append(parties_clause(objects.c.audience_country_code, objects.c.audience_party_id, audience_set))
         if page is not None and page.date_from is not None:
             filters.append(objects.c.last_updated >= page.date_from)
         if page is not None and page.date_to is not None:
@@ -436,7 +356,8 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
         return value
 
     def _read_generation(self, kind: DocumentKind[Any], keys: list[PartyKey]) -> int:
-        where = [generations.c.kind == kind.name, _parties(generations.c.country_code, generations.c.party_id, keys)]
+        owned = parties_clause(generations.c.country_code, generations.c.party_id, keys)
+        where = [generations.c.kind == kind.name, owned]
         with self._transaction() as session:
             total = session.execute(select(func.coalesce(func.sum(generations.c.generation), 0)).where(*where))
             return int(total.scalar_one())
@@ -469,7 +390,7 @@ class SQLAlchemyDocuments(SQLAlchemyBackendBase, DocumentRepository):
         if owner_set is not None and audience is None and unfiltered:
             where = [
                 generations.c.kind == kind.name,
-                _parties(generations.c.country_code, generations.c.party_id, owner_set),
+                parties_clause(generations.c.country_code, generations.c.party_id, owner_set),
             ]
             counted = session.execute(select(func.coalesce(func.sum(generations.c.objects), 0)).where(*where))
             return int(counted.scalar_one())
