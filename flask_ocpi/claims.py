@@ -7,7 +7,7 @@ Registration refuses both before storing anything (:func:`refuse_own_parties`,
 parties (written by an older release, or by the host), everything that trusts
 ``partner.parties`` also drops ours: authentication hands views a caller without them
 (:func:`foreign_caller`), and sync, the client and pushes match on
-:func:`foreign_parties`.
+:meth:`OcpiConfig.foreign_parties <flask_ocpi.config.OcpiConfig.foreign_parties>`.
 """
 
 from __future__ import annotations
@@ -16,21 +16,16 @@ import logging
 from collections.abc import Iterable
 
 from flask_ocpi.auth import Caller
-from flask_ocpi.backends.partners import PartnerStore, PartyTaken
+from flask_ocpi.backends.partners import PartnerStore, PartyTaken, claims
 from flask_ocpi.config import OcpiConfig
 from flask_ocpi.exceptions import ClientError, InvalidOrMissingParameters
-from flask_ocpi.models import CredentialsRole, Partner, PartnerStatus, PartyKey, Role
+from flask_ocpi.models import CredentialsRole, Partner, PartyKey, Role
 
 log = logging.getLogger("flask_ocpi")
 
 
 def _listed(keys: Iterable[PartyKey]) -> str:
     return ", ".join(str(k) for k in sorted(set(keys), key=str))
-
-
-def foreign_parties(partner: Partner, config: OcpiConfig) -> list[PartyKey]:
-    """``partner.parties`` without our own (:meth:`OcpiConfig.foreign_parties`)."""
-    return config.foreign_parties(partner)
 
 
 def refuse_own_parties(roles: Iterable[CredentialsRole], config: OcpiConfig) -> None:
@@ -51,29 +46,27 @@ def refuse_own_parties(roles: Iterable[CredentialsRole], config: OcpiConfig) -> 
 
 def check_namespace(store: PartnerStore, partner: Partner, roles: Iterable[CredentialsRole], local_role: Role) -> None:
     """Refuse a party key that another live connection on the same tree already claims
-    (the early, friendly check; the store's claims decide races, see :func:`party_taken`).
+    (the early, friendly check, by the stores' own rule :func:`~flask_ocpi.backends.partners.claims`;
+    the store's claims decide races, see :func:`party_taken`).
 
     :raises ClientError: 2000, naming the key(s).
     """
-    claimed = {r.key for r in roles}
+    wanted = {(local_role, r.key) for r in roles}
     for other in store.list():
-        if other.id == partner.id or other.local_role is not local_role:
-            continue
-        if other.status in (PartnerStatus.REGISTERED, PartnerStatus.REGISTERING) and claimed & set(other.parties):
-            raise ClientError(
-                f"Party {_listed(claimed & set(other.parties))} is already registered by another connection"
-            )
+        taken = wanted & claims(other) if other.id != partner.id else set()
+        if taken:
+            raise party_taken(PartyTaken(local_role, (key for _, key in taken)))
 
 
 def party_taken(exc: PartyTaken) -> ClientError:
-    """The OCPI error of a claim the store refused: the same as :func:`check_namespace`'s."""
+    """The OCPI error (2000) of a party key another connection claims."""
     return ClientError(f"Party {_listed(exc.keys)} is already registered by another connection")
 
 
 def foreign_caller(caller: Caller, config: OcpiConfig) -> Caller:
     """``caller`` with a partner whose roles omit our own parties (logged as an error:
     such a row was not written by a registration of this release)."""
-    ours = [key for key in caller.partner.parties if config.is_ours(key)]
+    ours = set(caller.partner.parties) & config.own_keys
     if not ours:
         return caller
     log.error(
@@ -85,4 +78,4 @@ def foreign_caller(caller: Caller, config: OcpiConfig) -> Caller:
     return Caller(caller.partner.without_parties(ours), caller.scope, caller.token)
 
 
-__all__ = ["check_namespace", "foreign_caller", "foreign_parties", "party_taken", "refuse_own_parties"]
+__all__ = ["check_namespace", "foreign_caller", "party_taken", "refuse_own_parties"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, has_app_context
 
 from flask_ocpi.exceptions import ConfigError
 from flask_ocpi.models import BusinessDetails, Image, ImageCategory, ModuleID, Partner, PartyKey, Role
@@ -103,6 +103,11 @@ class OcpiConfig:
     max_list_length: int = DEFAULTS["OCPI_MAX_LIST_LENGTH"]
     #: Fernet keys (newest first) encrypting the partners' tokens at rest; empty: not encrypted.
     encryption_keys: tuple[str, ...] = ()
+    #: The keys of our own parties (``OCPI_PARTIES``), whatever role tree serves them.
+    own_keys: frozenset[PartyKey] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "own_keys", frozenset(p.key for p in self.parties))
 
     def party(self, key: PartyKey | str | None = None) -> LocalParty:
         """Our party for ``key`` (``"NL-ABC"``); the first configured one when ``None``.
@@ -118,11 +123,6 @@ class OcpiConfig:
         known = ", ".join(str(p.key) for p in self.parties)
         raise LookupError(f"{wanted} is not one of our parties ({known}); see OCPI_PARTIES")
 
-    @property
-    def own_keys(self) -> frozenset[PartyKey]:
-        """The keys of our own parties (``OCPI_PARTIES``), whatever role tree serves them."""
-        return frozenset(p.key for p in self.parties)
-
     def is_ours(self, key: PartyKey | str) -> bool:
         """Whether ``key`` (a :class:`~flask_ocpi.models.PartyKey` or ``"NL-ABC"``) is one of
         our own parties: never a partner's, whatever a partner's credentials or row claim."""
@@ -131,8 +131,7 @@ class OcpiConfig:
     def foreign_parties(self, partner: Partner) -> list[PartyKey]:
         """``partner.parties`` without our own: the namespaces the partner really owns (the
         only ones to match when selecting what a partner may read, write or receive)."""
-        ours = self.own_keys
-        return [key for key in partner.parties if key not in ours]
+        return [key for key in partner.parties if key not in self.own_keys]
 
     @classmethod
     def from_mapping(cls, config: Mapping[str, Any]) -> OcpiConfig:
@@ -373,14 +372,21 @@ def _required(value: Any, roles: tuple[Role, ...]) -> dict[Role, frozenset[str]]
     return result
 
 
+def app_config() -> OcpiConfig | None:
+    """The validated configuration of the current application; ``None`` outside an
+    application context or when Flask-OCPI is not initialised on it."""
+    state = current_app.extensions.get(EXTENSION_KEY) if has_app_context() else None
+    config: OcpiConfig | None = None if state is None else state.config
+    return config
+
+
 def current_config() -> OcpiConfig:
     """The validated configuration of the current application.
 
     :raises RuntimeError: outside an application context, or when Flask-OCPI was not
         initialised on the current application.
     """
-    state = current_app.extensions.get(EXTENSION_KEY)
-    if state is None:
+    config = app_config()
+    if config is None:
         raise RuntimeError("Flask-OCPI is not initialised on this application: call OCPI(app) or ocpi.init_app(app)")
-    config: OcpiConfig = state.config
     return config

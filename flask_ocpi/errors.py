@@ -24,6 +24,7 @@ from flask_ocpi.exceptions import (
     OcpiError,
     ServerError,
     Unauthorized,
+    shown,
 )
 from flask_ocpi.request_id import current_request_id
 from flask_ocpi.schemas import describe_validation_errors
@@ -133,11 +134,7 @@ def route_not_found(path: str = "") -> Response:
         )
     if allowed:
         raise MethodNotAllowed(
-            f"{_shown(request.method)} is not allowed on {request.path}", headers={"Allow": ", ".join(allowed)}
+            f"{shown(request.method, 20)} is not allowed on {request.path}", headers={"Allow": ", ".join(allowed)}
         )
     raise NotFound(f"No such OCPI resource: {request.path}")
 
-
-def _shown(method: str) -> str:
-    """A request method as quoted in a status message (any token a client sent, shortened)."""
-    return method if len(method) <= 20 else f"{method[:20]}..."

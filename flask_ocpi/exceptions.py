@@ -164,6 +164,11 @@ BY_STATUS_CODE: dict[int, type[OcpiError]] = {
 }
 
 
+def shown(value: str, limit: int = 40) -> str:
+    """A value the client sent, shortened for quoting in a ``status_message``."""
+    return value if len(value) <= limit else f"{value[:limit]}..."
+
+
 class ConfigError(ValueError):
     """A Flask-OCPI configuration value is missing or invalid; the message names the key."""
 

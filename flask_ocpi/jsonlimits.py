@@ -63,14 +63,17 @@ def check_json(data: Any, limits: JsonLimits) -> None:
                 stack.append((child, (*path, key)))
 
 
-def parse_json(raw: bytes | str, limits: JsonLimits) -> Any:
-    """Parse a received JSON document within ``limits`` (decimals as :class:`~decimal.Decimal`).
+def parse_json(raw: bytes | str, limits: JsonLimits, *, decimals: bool = True) -> Any:
+    """Parse a received JSON document within ``limits``.
 
+    :param decimals: numbers with decimals (and ``NaN``/``Infinity``, for the schemas to
+        refuse) as :class:`~decimal.Decimal`; ``False``: as the standard library parses them.
     :raises InvalidJson: (HTTP 400, 2001) when ``raw`` is not JSON.
     :raises InvalidOrMissingParameters: (2001) naming the field that breaks the limits.
     """
+    numbers: dict[str, Any] = {"parse_float": Decimal, "parse_constant": Decimal} if decimals else {}
     try:
-        data = json.loads(raw, parse_float=Decimal, parse_constant=Decimal)
+        data = json.loads(raw, **numbers)
     except RecursionError:
         raise InvalidOrMissingParameters(
             f"body: nested deeper than {limits.max_depth} levels (OCPI_MAX_JSON_DEPTH)"

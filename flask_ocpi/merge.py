@@ -13,11 +13,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeVar
-
-from flask import current_app, has_app_context
+from typing import TypeVar
 
 from flask_ocpi.backends.results import Changes
+from flask_ocpi.config import app_config
 from flask_ocpi.exceptions import InvalidOrMissingParameters
 from flask_ocpi.models import EVSE, Connector, Location
 
@@ -26,10 +25,8 @@ T = TypeVar("T")
 
 def list_cap() -> int | None:
     """``OCPI_MAX_LIST_LENGTH`` of the current application; ``None`` (no cap) outside one."""
-    if not has_app_context():
-        return None
-    state: Any = current_app.extensions.get("ocpi")
-    return None if state is None else int(state.config.max_list_length)
+    config = app_config()
+    return None if config is None else config.max_list_length
 
 
 def append_items(items: Sequence[T], added: Sequence[T], *, field: str, cap: int | None = None) -> list[T]:

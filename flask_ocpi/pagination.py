@@ -23,7 +23,7 @@ from flask import Response, request
 
 from flask_ocpi.dates import format_datetime, parse_datetime
 from flask_ocpi.envelope import ok
-from flask_ocpi.exceptions import InvalidOrMissingParameters
+from flask_ocpi.exceptions import InvalidOrMissingParameters, shown
 from flask_ocpi.urls import public_url
 
 T = TypeVar("T")
@@ -88,8 +88,7 @@ def _int_arg(args: Any, name: str, default: int, ceiling: int) -> int:
     if raw is None or raw == "":
         return min(default, ceiling)
     if not (raw.isascii() and raw.isdigit()):
-        shown = raw if len(raw) <= 40 else f"{raw[:40]}..."
-        raise InvalidOrMissingParameters(f"{name}: must be a non-negative integer, got {shown!r}")
+        raise InvalidOrMissingParameters(f"{name}: must be a non-negative integer, got {shown(raw)!r}")
     digits = raw.lstrip("0")
     if len(digits) > len(str(ceiling)):  # int() of thousands of digits is slow, then refused
         return ceiling
@@ -103,8 +102,7 @@ def _date_arg(args: Any, name: str) -> datetime | None:
     try:
         return parse_datetime(raw)
     except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved out of range by its offset
-        shown = raw if len(raw) <= 40 else f"{raw[:40]}..."
-        raise InvalidOrMissingParameters(f"{name}: not an OCPI DateTime: {shown!r}") from None
+        raise InvalidOrMissingParameters(f"{name}: not an OCPI DateTime: {shown(raw)!r}") from None
 
 
 def pagination_headers(page: PageRequest, *, total: int, returned: int) -> dict[str, str]:

@@ -224,19 +224,23 @@ def may_have_arrived(exc: Exception) -> bool:
 
 def _attempt(state: OcpiState, delivery: Delivery, clients: dict[str, PartnerClient | None]) -> bool:
     store = delivery_store(state)
-    answered: int | None = None
+    client: PartnerClient | None = None
+    answered = 0
+
+    def partial() -> bool:
+        """Whether requests of this delivery were applied before it failed."""
+        return client is not None and client.http.answered > answered
+
     try:
         client = _client(state, delivery.partner_id, clients)
         answered = client.http.answered
         _send(client, delivery)
     except (_Permanent, PartnerInvalidParameters, RefusedUrl, ValueError, LookupError) as exc:
         # A refusal is definitive, unless earlier requests of this delivery were applied.
-        partial = answered is not None and client.http.answered > answered
-        _give_up(store, delivery, _describe(exc), uncertain=partial)
+        _give_up(store, delivery, _describe(exc), uncertain=partial())
         return False
     except PartnerError as exc:
-        partial = answered is not None and client.http.answered > answered
-        uncertain = partial or may_have_arrived(exc)
+        uncertain = partial() or may_have_arrived(exc)
         if uncertain:
             log.info(
                 "Delivery %s of %s %s to %s may have arrived (%s): the partner's state is unknown, "

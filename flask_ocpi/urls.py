@@ -6,16 +6,16 @@ otherwise on the host URL of the current request.
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request
+from flask import has_request_context, request
 
+from flask_ocpi.config import current_config
 from flask_ocpi.exceptions import ConfigError
 from flask_ocpi.models import Role
-from flask_ocpi.state import get_state
 
 
 def public_url(path: str) -> str:
     """``path`` (an absolute path of this app, without script root) as a public URL."""
-    configured = get_state(current_app).config.base_url
+    configured = current_config().base_url
     if configured:
         return configured + path
     if has_request_context():
@@ -25,11 +25,11 @@ def public_url(path: str) -> str:
 
 def versions_url(role: Role) -> str:
     """The public URL of our versions endpoint for a role tree."""
-    prefix = get_state(current_app).config.url_prefix
+    prefix = current_config().url_prefix
     return public_url(f"{prefix}/{role.path}/versions")
 
 
 def version_url(role: Role, version: str) -> str:
     """The public URL of our version details endpoint for a role tree and version."""
-    prefix = get_state(current_app).config.url_prefix
+    prefix = current_config().url_prefix
     return public_url(f"{prefix}/{role.path}/{version}")

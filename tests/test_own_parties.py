@@ -31,7 +31,6 @@ from flask_ocpi.auth import hash_token, new_token
 from flask_ocpi.backends.memory import MemoryLocations, MemoryPartnerStore, MemorySessions, MemoryTokens
 from flask_ocpi.backends.partners import PartnerStore
 from flask_ocpi.backends.sqlalchemy import SQLAlchemyPartnerStore
-from flask_ocpi.claims import foreign_parties
 from flask_ocpi.client.http import OcpiHttp
 from flask_ocpi.client.partner import PartnerClient
 from flask_ocpi.config import OcpiConfig
@@ -352,7 +351,7 @@ def test_config_tells_our_parties_from_a_partners() -> None:
         for c, p in (("NL", "EXA"), ("DE", "FOR"))
     ]
     assert config.is_ours("nl-exa") and config.is_ours(OURS) and not config.is_ours("DE-FOR")
-    assert config.foreign_parties(row) == foreign_parties(row, config) == [PartyKey("DE", "FOR")]
+    assert config.foreign_parties(row) == [PartyKey("DE", "FOR")]
 
 
 # --- races through the credentials endpoint ------------------------------------------------------

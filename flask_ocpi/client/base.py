@@ -9,10 +9,8 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import quote
 
-from flask import current_app, has_app_context
-
 from flask_ocpi.client.http import OcpiHttp, OcpiResponse
-from flask_ocpi.config import EXTENSION_KEY
+from flask_ocpi.config import app_config
 from flask_ocpi.models import ModuleID, Partner, PartyKey, Role
 
 log = logging.getLogger("flask_ocpi")
@@ -115,5 +113,5 @@ class ClientBase:
 
 def _configured_parties() -> frozenset[PartyKey]:
     """The keys of ``OCPI_PARTIES`` of the current application (none outside one)."""
-    state = current_app.extensions.get(EXTENSION_KEY) if has_app_context() else None
-    return frozenset(p.key for p in state.config.parties) if state is not None else frozenset()
+    config = app_config()
+    return config.own_keys if config is not None else frozenset()

@@ -7,7 +7,6 @@ carrying the OCPI status code and message, or :class:`PartnerUnreachable`.
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -19,8 +18,8 @@ from urllib3.exceptions import NewConnectionError
 from flask_ocpi.auth import encode_token, mask_token
 from flask_ocpi.client.errors import PartnerError, PartnerUnreachable, RefusedUrl, error_for
 from flask_ocpi.envelope import json_text
-from flask_ocpi.exceptions import OcpiError
-from flask_ocpi.jsonlimits import JsonLimits, check_json
+from flask_ocpi.exceptions import InvalidJson, OcpiError
+from flask_ocpi.jsonlimits import JsonLimits, parse_json
 from flask_ocpi.urlpolicy import UnsafeUrl, UrlPolicy
 
 log = logging.getLogger("flask_ocpi")
@@ -202,16 +201,14 @@ def _bounded_content(response: requests.Response) -> bytes:
 
 
 def _json_of(content: bytes) -> Any:
-    """The answer's JSON, within :data:`_RESPONSE_LIMITS`.
+    """The answer's JSON, within :data:`_RESPONSE_LIMITS` (read as the request bodies are,
+    by :func:`~flask_ocpi.jsonlimits.parse_json`; numbers as the standard library reads them).
 
     :raises ValueError: when it is not JSON. :raises _Unreadable: when it nests too deep.
     """
     try:
-        data = json.loads(content)
-    except RecursionError:
+        return parse_json(content, _RESPONSE_LIMITS, decimals=False)
+    except InvalidJson:
+        raise ValueError("not JSON") from None
+    except OcpiError:
         raise _Unreadable("JSON nested too deeply") from None
-    try:
-        check_json(data, _RESPONSE_LIMITS)
-    except OcpiError as exc:
-        raise _Unreadable(f"JSON nested too deeply ({exc.message})") from None
-    return data

@@ -19,6 +19,7 @@ from flask_ocpi.models import Partner, PartyKey
 from flask_ocpi.pagination import PageRequest
 from flask_ocpi.state import get_state
 
+log = logging.getLogger("flask_ocpi")
 B = TypeVar("B", bound=ModuleBackend)
 
 
@@ -56,9 +57,7 @@ def own_party(country_code: str, party_id: str) -> PartyKey:
     key = PartyKey(country_code, party_id)
     partner = caller()
     if get_state(current_app).config.is_ours(key):
-        logging.getLogger("flask_ocpi").warning(
-            "Partner %s addressed %s, one of our own parties: refused", partner.id, key
-        )
+        log.warning("Partner %s addressed %s, one of our own parties: refused", partner.id, key)
         raise NotFound(f"{key} is not one of your parties")
     if key not in partner.parties:
         mine = ", ".join(str(k) for k in partner.parties) or "none"
