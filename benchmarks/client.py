@@ -47,8 +47,8 @@ from floor import record
 from servers import BenchmarkError, Server, free_port, gunicorn_available, request, start_gunicorn
 
 import flask_ocpi.v2_1_1.client as wire
-from flask_ocpi.envelope import json_text
 from flask_ocpi.models import Location, ModuleID, Partner
+from flask_ocpi.transport.envelope import json_text
 
 HERE = Path(__file__).resolve().parent
 say = run.say

@@ -41,18 +41,18 @@ if str(REPO) not in sys.path:  # example_app and tests are not installed package
 import flask_ocpi.v2_1_1.client as wire  # noqa: E402
 from example_app import demo  # noqa: E402
 from flask_ocpi import OCPI  # noqa: E402
-from flask_ocpi.backends.sqlalchemy import (  # noqa: E402
+from flask_ocpi.client import OcpiHttp, PartnerClient  # noqa: E402
+from flask_ocpi.client.diff import location_changes  # noqa: E402
+from flask_ocpi.models import Location, ModuleID, Partner, PartyKey, Role, Status  # noqa: E402
+from flask_ocpi.outbound.dispatch import Dispatcher, ThreadDispatcher  # noqa: E402
+from flask_ocpi.stores.sqlalchemy import (  # noqa: E402
     SQLAlchemyDeliveryStore,
     SQLAlchemyLocations,
     SQLAlchemyPartnerStore,
     SQLAlchemySyncStore,
     create_tables,
 )
-from flask_ocpi.client import OcpiHttp, PartnerClient  # noqa: E402
-from flask_ocpi.client.diff import location_changes  # noqa: E402
-from flask_ocpi.dispatch import Dispatcher, ThreadDispatcher  # noqa: E402
-from flask_ocpi.envelope import json_text  # noqa: E402
-from flask_ocpi.models import Location, ModuleID, Partner, PartyKey, Role, Status  # noqa: E402
+from flask_ocpi.transport.envelope import json_text  # noqa: E402
 from tests.live import LiveServer  # noqa: E402
 
 #: The host's party (both roles); the eMSP partner's party.

@@ -44,7 +44,7 @@ FIELDS = ["name", "address", "city", "postal_code", "country", "operator", "time
 SETUP = """
 import sys, json
 from example_app import create_app
-from flask_ocpi.auth import hash_token
+from flask_ocpi.transport.auth import hash_token
 from flask_ocpi.models import (
     BusinessDetails, CredentialsRole, Partner, PartnerStatus, PartyKey, Role, TokenGrant, TokenScope,
 )

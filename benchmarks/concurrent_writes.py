@@ -55,10 +55,10 @@ def _worker(url: str, proc: int, writes: int, shared: bool, queue: Any) -> None:
     from sqlalchemy import text
 
     try:  # where the compare-and-set helpers live (absent before it)
-        import flask_ocpi.backends.sqlalchemy.cas as documents
+        import flask_ocpi.stores.sqlalchemy.cas as documents
     except ImportError:
-        import flask_ocpi.backends.sqlalchemy.documents as documents
-    from flask_ocpi.backends.sqlalchemy import SQLAlchemyLocations
+        import flask_ocpi.stores.sqlalchemy.documents as documents
+    from flask_ocpi.stores.sqlalchemy import SQLAlchemyLocations
 
     retries = [0]
     pause = getattr(documents, "pause_after_lost_race", None)
@@ -96,8 +96,8 @@ def _worker(url: str, proc: int, writes: int, shared: bool, queue: Any) -> None:
 def _prepare(url: str, processes: int) -> Any:
     from sqlalchemy import text
 
-    from flask_ocpi.backends.sqlalchemy import SQLAlchemyLocations, create_tables
-    from flask_ocpi.backends.sqlalchemy.tables import metadata
+    from flask_ocpi.stores.sqlalchemy import SQLAlchemyLocations, create_tables
+    from flask_ocpi.stores.sqlalchemy.tables import metadata
     from tests.backends.objects import CPO, full_evse, full_location
 
     engine = _engine(url)

@@ -62,7 +62,6 @@ def seed(database: Path, locations: int, *, chunk: int = CHUNK) -> dict[str, Any
 
     from example_app import create_app, demo
     from example_app.seed import add_locations, stores
-    from flask_ocpi.auth import hash_token, new_token
     from flask_ocpi.models import (
         BusinessDetails,
         CredentialsRole,
@@ -76,6 +75,7 @@ def seed(database: Path, locations: int, *, chunk: int = CHUNK) -> dict[str, Any
         TokenScope,
     )
     from flask_ocpi.state import get_state
+    from flask_ocpi.transport.auth import hash_token, new_token
     from flask_ocpi.v2_1_1.schemas.sessions import dump_session
     from flask_ocpi.v2_1_1.schemas.tokens import dump_location_references
 

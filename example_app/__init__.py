@@ -38,7 +38,8 @@ from example_app.commands import RecordCommandResults
 from example_app.models import db
 from example_app.seed import Stores, seed_command, seed_demo
 from flask_ocpi import OCPI
-from flask_ocpi.backends.sqlalchemy import (
+from flask_ocpi.modules.commands.sweeper import Sweeper, start_sweeper
+from flask_ocpi.stores.sqlalchemy import (
     SQLAlchemyCdrs,
     SQLAlchemyCommandStore,
     SQLAlchemyDeliveryStore,
@@ -50,7 +51,6 @@ from flask_ocpi.backends.sqlalchemy import (
     SQLAlchemyTokens,
     create_tables,
 )
-from flask_ocpi.sweeper import Sweeper, start_sweeper
 
 ocpi = OCPI()
 

@@ -3,7 +3,7 @@
 A real CPO hands commands to its charge points over OCPP and reports their answer later.
 Here a timer stands in for the charge point: known locations answer ACCEPTED at once and
 the outcome follows ``delay`` seconds later, reported with
-:func:`flask_ocpi.commands.report_command_result` exactly as a real host would from its
+:func:`flask_ocpi.modules.commands.report_command_result` exactly as a real host would from its
 OCPP handler. A started session is stored and pushed to the eMSP of its token with
 ``ocpi.changed`` (the EVSE turns CHARGING: one small PATCH); a stopped one is completed,
 pushed, and its CDR is posted to the eMSP, which bills it.
@@ -23,7 +23,6 @@ from flask import Flask, current_app
 
 from example_app import demo
 from flask_ocpi.backends.commands import CommandsReceiverBackend
-from flask_ocpi.commands import report_command_result
 from flask_ocpi.dates import utcnow
 from flask_ocpi.exceptions import UnknownLocation
 from flask_ocpi.models import (
@@ -48,6 +47,7 @@ from flask_ocpi.models import (
     StopSession,
     UnlockConnector,
 )
+from flask_ocpi.modules.commands import report_command_result
 
 log = logging.getLogger("example_app")
 

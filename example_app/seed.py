@@ -11,14 +11,14 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from example_app import demo
-from flask_ocpi.backends.sqlalchemy import (
+from flask_ocpi.models import PartyKey
+from flask_ocpi.stores.sqlalchemy import (
     SQLAlchemyCdrs,
     SQLAlchemyLocations,
     SQLAlchemySessions,
     SQLAlchemyTariffs,
     SQLAlchemyTokens,
 )
-from flask_ocpi.models import PartyKey
 
 #: Locations written per transaction by ``seed``.
 _CHUNK = 5000

@@ -15,7 +15,7 @@ from flask import current_app, has_app_context
 
 from flask_ocpi.exceptions import ConfigError
 from flask_ocpi.models import BusinessDetails, Image, ImageCategory, ModuleID, Partner, PartyKey, Role
-from flask_ocpi.urlpolicy import UrlPolicy
+from flask_ocpi.util.urlpolicy import UrlPolicy
 
 #: The key of Flask-OCPI's per-app state in ``app.extensions``.
 EXTENSION_KEY = "ocpi"
@@ -334,7 +334,7 @@ def _timeout(value: Any) -> float:
 
 def _keys(value: Any) -> tuple[str, ...]:
     """``OCPI_ENCRYPTION_KEYS``: one key or a list of keys (newest first); validated as
-    Fernet keys by :mod:`flask_ocpi.secrets` when the extension starts."""
+    Fernet keys by :mod:`flask_ocpi.stores.secrets` when the extension starts."""
     key = "OCPI_ENCRYPTION_KEYS"
     if value is None or value == "" or value == ():
         return ()

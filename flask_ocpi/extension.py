@@ -12,19 +12,12 @@ from flask import Flask, current_app, request
 from flask.sansio.blueprints import BlueprintSetupState
 from werkzeug.routing import Rule
 
-from flask_ocpi import commands, errors, push, registration, secrets
-from flask_ocpi.auth import authenticate, set_caller
 from flask_ocpi.backends.base import ModuleBackend
 from flask_ocpi.backends.commands import CommandStore
 from flask_ocpi.backends.deliveries import DeliveryStore, SyncStore
 from flask_ocpi.backends.partners import PartnerStore
-from flask_ocpi.blueprint import OcpiBlueprint, limit_body
-from flask_ocpi.caches import TTLCache
-from flask_ocpi.claims import foreign_caller
 from flask_ocpi.config import OcpiConfig
-from flask_ocpi.dispatch import Dispatcher, ThreadDispatcher
 from flask_ocpi.exceptions import ConfigError, Unauthorized
-from flask_ocpi.listcache import ListCache
 from flask_ocpi.models import (
     CommandRecord,
     CommandResult,
@@ -38,16 +31,27 @@ from flask_ocpi.models import (
     Tariff,
     TokenScope,
 )
-from flask_ocpi.openapi import OcpiApi
-from flask_ocpi.request_id import add_request_id_headers, assign_request_ids
+from flask_ocpi.modules import commands
+from flask_ocpi.modules import credentials as registration
+from flask_ocpi.modules import versions as versions_views
+from flask_ocpi.modules.credentials.claims import foreign_caller
+from flask_ocpi.outbound import push
+from flask_ocpi.outbound.dispatch import Dispatcher, ThreadDispatcher
 from flask_ocpi.state import EXTENSION_KEY, OcpiState, get_state
+from flask_ocpi.stores import secrets
+from flask_ocpi.transport import errors
+from flask_ocpi.transport.auth import authenticate, set_caller
+from flask_ocpi.transport.body import OcpiBlueprint, limit_body
+from flask_ocpi.transport.openapi import OcpiApi
+from flask_ocpi.transport.request_id import add_request_id_headers, assign_request_ids
+from flask_ocpi.util.caches import TTLCache
+from flask_ocpi.util.listcache import ListCache
 from flask_ocpi.versions import adapter
-from flask_ocpi.views import versions as versions_views
 
 if TYPE_CHECKING:
     from flask_ocpi.client.partner import PartnerClient
-    from flask_ocpi.push import Pushable
-    from flask_ocpi.sync import SyncResult
+    from flask_ocpi.outbound.push import Pushable
+    from flask_ocpi.outbound.sync import SyncResult
 
 log = logging.getLogger("flask_ocpi")
 
@@ -72,11 +76,11 @@ class OCPI:
     :param commands: where commands awaiting their asynchronous result are stored
         (required with a commands backend).
     :param deliveries: where changes waiting to be pushed to partners are stored
-        (required for :meth:`changed`; see :mod:`flask_ocpi.push`).
+        (required for :meth:`changed`; see :mod:`flask_ocpi.outbound.push`).
     :param sync: where the last successful pull per partner and module is kept (required
-        for :meth:`sync`; see :mod:`flask_ocpi.sync`).
+        for :meth:`sync`; see :mod:`flask_ocpi.outbound.sync`).
     :param dispatcher: what runs deliveries (default: a
-        :class:`~flask_ocpi.dispatch.ThreadDispatcher` per process).
+        :class:`~flask_ocpi.outbound.dispatch.ThreadDispatcher` per process).
 
     Configuration is read from ``OCPI_*`` keys in ``app.config`` (see
     :data:`flask_ocpi.config.DEFAULTS`) once, in :meth:`init_app`.
@@ -177,15 +181,15 @@ class OCPI:
     def report_command_result(
         self, command_id: str, result: CommandResult | CommandResultType | str
     ) -> CommandRecord | None:
-        """CPO: report a charge point's outcome. See :func:`flask_ocpi.commands.report_command_result`."""
+        """CPO: report a charge point's outcome. See :func:`flask_ocpi.modules.commands.report_command_result`."""
         return commands.report_command_result(command_id, result)
 
     def expire_commands(self, *, limit: int = 100) -> list[CommandRecord]:
-        """Send TIMEOUT for overdue commands. See :func:`flask_ocpi.commands.expire_commands`."""
+        """Send TIMEOUT for overdue commands. See :func:`flask_ocpi.modules.commands.expire_commands`."""
         return commands.expire_commands(limit=limit)
 
     def changed(self, obj: Pushable, *, previous: Pushable | None = None) -> list[Delivery]:
-        """Push ``obj``'s new state to every partner concerned. See :func:`flask_ocpi.push.changed`."""
+        """Push ``obj``'s new state to every partner concerned. See :func:`flask_ocpi.outbound.push.changed`."""
         return push.changed(obj, previous=previous)
 
     def transaction(self) -> AbstractContextManager[Any]:
@@ -200,7 +204,7 @@ class OCPI:
         Both are committed together or not at all, so a crash between them can neither lose
         the push of a committed change nor push a change that was rolled back; the partners
         are woken only after the commit. With
-        :class:`~flask_ocpi.backends.sqlalchemy.SQLAlchemyDeliveryStore` every Flask-OCPI
+        :class:`~flask_ocpi.stores.sqlalchemy.SQLAlchemyDeliveryStore` every Flask-OCPI
         SQLAlchemy store on the same database joins it, and it yields the SQLAlchemy
         session, for the host's own writes (with Flask-SQLAlchemy: ``db.session``). With
         stores that have no transactions (memory) it just runs the block.
@@ -210,7 +214,7 @@ class OCPI:
         return push.delivery_store(get_state(current_app)).transaction()
 
     def deleted(self, tariff: Tariff) -> list[Delivery]:
-        """Push a tariff's deletion. See :func:`flask_ocpi.push.deleted`."""
+        """Push a tariff's deletion. See :func:`flask_ocpi.outbound.push.deleted`."""
         return push.deleted(tariff)
 
     def start_delivering(self, app: Flask) -> None:
@@ -228,8 +232,8 @@ class OCPI:
         full: bool = False,
         limit: int | None = None,
     ) -> list[SyncResult]:
-        """Pull a partner's lists into our receiver backends. See :func:`flask_ocpi.sync.sync`."""
-        from flask_ocpi.sync import sync
+        """Pull a partner's lists into our receiver backends. See :func:`flask_ocpi.outbound.sync.sync`."""
+        from flask_ocpi.outbound.sync import sync
 
         return sync(partner, modules=modules, full=full, limit=limit)
 
@@ -328,7 +332,7 @@ def _authenticate(tree: Role | None) -> None:
     A registered connection lives on one role tree (OCPI 2.1.1 registers role pairs
     separately): its token opens that tree's module endpoints only. Views and backends get
     a caller whose parties never include ours, whatever its stored row claims
-    (:func:`flask_ocpi.claims.foreign_caller`).
+    (:func:`flask_ocpi.modules.credentials.claims.foreign_caller`).
     """
     if (
         request.endpoint is None

@@ -22,9 +22,9 @@ from urllib.parse import urlencode
 from flask import Response, request
 
 from flask_ocpi.dates import format_datetime, parse_datetime
-from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import InvalidOrMissingParameters, shown
-from flask_ocpi.urls import public_url
+from flask_ocpi.transport.envelope import ok
+from flask_ocpi.transport.urls import public_url
 
 T = TypeVar("T")
 

@@ -56,7 +56,7 @@ location_updated = _signals.signal("location-updated")
 #: ``session_id``, ``method``, ``created``, ``session`` (stored Session or ``None``).
 session_updated = _signals.signal("session-updated")
 
-#: A new CDR reached us, posted by a CPO or pulled by :func:`flask_ocpi.sync.sync`: the billing
+#: A new CDR reached us, posted by a CPO or pulled by :func:`flask_ocpi.outbound.sync.sync`: the billing
 #: hook. kwargs: ``partner``, ``cdr`` (the CDR as received). Not sent again for a CDR we
 #: already have (re-posted or pulled again).
 cdr_received = _signals.signal("cdr-received")
@@ -88,9 +88,9 @@ command_result_received = _signals.signal("command-result-received")
 
 # --- outbound (the client) ---
 
-#: One module's pull from a partner finished (:func:`flask_ocpi.sync.sync`), completed or
+#: One module's pull from a partner finished (:func:`flask_ocpi.outbound.sync.sync`), completed or
 #: stopped by an error. kwargs: ``partner``, ``module`` (ModuleID), ``result``
-#: (:class:`~flask_ocpi.sync.SyncResult`: ``stored``, ``skipped``, ``date_from``,
+#: (:class:`~flask_ocpi.outbound.sync.SyncResult`: ``stored``, ``skipped``, ``date_from``,
 #: ``date_to``, ``error``).
 pull_finished = _signals.signal("pull-finished")
 

@@ -11,18 +11,18 @@ from flask_ocpi.backends.base import ModuleBackend
 from flask_ocpi.backends.commands import CommandStore
 from flask_ocpi.backends.deliveries import DeliveryStore, SyncStore
 from flask_ocpi.backends.partners import PartnerStore
-from flask_ocpi.caches import TTLCache
 from flask_ocpi.config import EXTENSION_KEY as EXTENSION_KEY
 from flask_ocpi.config import OcpiConfig
-from flask_ocpi.dispatch import Dispatcher, ThreadDispatcher
-from flask_ocpi.listcache import ListCache
 from flask_ocpi.models import InterfaceRole, ModuleID
+from flask_ocpi.outbound.dispatch import Dispatcher, ThreadDispatcher
+from flask_ocpi.util.caches import TTLCache
+from flask_ocpi.util.listcache import ListCache
 
 if TYPE_CHECKING:
     from flask_smorest import Api
 
-    from flask_ocpi.auth import Caller
     from flask_ocpi.extension import OCPI
+    from flask_ocpi.transport.auth import Caller
 
 
 

@@ -10,8 +10,8 @@ from typing import Any
 from flask import Flask
 
 from flask_ocpi import OCPI
-from flask_ocpi.backends.memory import MemoryPartnerStore
 from flask_ocpi.backends.partners import PartnerStore
+from flask_ocpi.stores.memory import MemoryPartnerStore
 from tests.live import LiveServer
 
 

@@ -18,16 +18,6 @@ from flask import Flask, request
 
 from flask_ocpi import OCPI
 from flask_ocpi.backends.commands import CommandsReceiverBackend, CommandsSenderBackend
-from flask_ocpi.backends.memory import (
-    MemoryCdrs,
-    MemoryCommandStore,
-    MemoryLocations,
-    MemoryPartnerStore,
-    MemorySessions,
-    MemoryTariffs,
-    MemoryTokens,
-)
-from flask_ocpi.commands import report_command_result
 from flask_ocpi.exceptions import UnknownLocation
 from flask_ocpi.models import (
     CommandRecord,
@@ -42,6 +32,16 @@ from flask_ocpi.models import (
     StartSession,
     StopSession,
     UnlockConnector,
+)
+from flask_ocpi.modules.commands import report_command_result
+from flask_ocpi.stores.memory import (
+    MemoryCdrs,
+    MemoryCommandStore,
+    MemoryLocations,
+    MemoryPartnerStore,
+    MemorySessions,
+    MemoryTariffs,
+    MemoryTokens,
 )
 from tests.live import LiveServer
 

@@ -8,7 +8,7 @@ import string
 
 import pytest
 
-from flask_ocpi.auth import encode_token, hash_token, mask_token, new_token, token_candidates
+from flask_ocpi.transport.auth import encode_token, hash_token, mask_token, new_token, token_candidates
 
 TOKEN = "4c5f7d8e-0a1b-2c3d-example-token"
 

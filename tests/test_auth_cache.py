@@ -7,8 +7,6 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from flask_ocpi.auth import hash_token, new_token
-from flask_ocpi.backends.memory import MemoryPartnerStore
 from flask_ocpi.exceptions import ConfigError
 from flask_ocpi.models import (
     BusinessDetails,
@@ -20,6 +18,8 @@ from flask_ocpi.models import (
     TokenGrant,
     TokenScope,
 )
+from flask_ocpi.stores.memory import MemoryPartnerStore
+from flask_ocpi.transport.auth import hash_token, new_token
 
 VERSIONS = "/ocpi/cpo/versions"
 

@@ -26,13 +26,8 @@ from sqlalchemy import create_engine
 
 from flask_ocpi import OCPI, signals
 from flask_ocpi.backends.commands import CommandsReceiverBackend, CommandsSenderBackend, CommandStore
-from flask_ocpi.backends.memory import MemoryPartnerStore
-from flask_ocpi.backends.memory.commands import MemoryCommandStore
 from flask_ocpi.backends.partners import PartnerStore
-from flask_ocpi.backends.sqlalchemy import SQLAlchemyPartnerStore, create_tables
-from flask_ocpi.backends.sqlalchemy.commands import SQLAlchemyCommandStore
-from flask_ocpi.cli_commands import expire_commands_command
-from flask_ocpi.commands import expire_commands, new_sent_command, report_command_result
+from flask_ocpi.cli.commands import expire_commands_command
 from flask_ocpi.dates import utcnow
 from flask_ocpi.exceptions import UnknownLocation
 from flask_ocpi.models import (
@@ -52,7 +47,12 @@ from flask_ocpi.models import (
     UnlockConnector,
     WhitelistType,
 )
-from flask_ocpi.sweeper import start_sweeper
+from flask_ocpi.modules.commands import expire_commands, new_sent_command, report_command_result
+from flask_ocpi.modules.commands.sweeper import start_sweeper
+from flask_ocpi.stores.memory import MemoryPartnerStore
+from flask_ocpi.stores.memory.commands import MemoryCommandStore
+from flask_ocpi.stores.sqlalchemy import SQLAlchemyPartnerStore, create_tables
+from flask_ocpi.stores.sqlalchemy.commands import SQLAlchemyCommandStore
 from flask_ocpi.v2_1_1.schemas.commands import dump_command
 from tests.live import LiveServer
 

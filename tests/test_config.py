@@ -8,10 +8,10 @@ import pytest
 from flask import Flask
 
 from flask_ocpi import OCPI
-from flask_ocpi.backends.memory import MemoryPartnerStore
 from flask_ocpi.config import DEFAULTS, SUPPORTED_VERSIONS, OcpiConfig
 from flask_ocpi.exceptions import ConfigError
 from flask_ocpi.models import Role
+from flask_ocpi.stores.memory import MemoryPartnerStore
 
 PARTY = {"country_code": "NL", "party_id": "ABC", "business_details": {"name": "Host"}}
 
@@ -317,7 +317,7 @@ def test_init_app_uses_the_constructor_store_by_default() -> None:
     store = MemoryPartnerStore()
     app = host_app()
     OCPI(partners=store).init_app(app)
-    assert app.extensions["ocpi"].partners.inner is store  # wrapped by flask_ocpi.secrets.protect
+    assert app.extensions["ocpi"].partners.inner is store  # wrapped by flask_ocpi.stores.secrets.protect
 
 
 def test_missing_partner_store_raises_type_error() -> None:
@@ -339,7 +339,7 @@ def test_an_empty_store_with_len_is_still_a_store() -> None:
     store = CountingStore()
     app = host_app()
     OCPI().init_app(app, partners=store)
-    assert app.extensions["ocpi"].partners.inner is store  # wrapped by flask_ocpi.secrets.protect
+    assert app.extensions["ocpi"].partners.inner is store  # wrapped by flask_ocpi.stores.secrets.protect
 
 
 def test_extension_keeps_no_app_attribute() -> None:

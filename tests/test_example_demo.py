@@ -15,7 +15,6 @@ from flask.testing import FlaskClient
 
 from example_app import create_app, demo
 from example_app.models import Invoice, db
-from flask_ocpi.auth import hash_token
 from flask_ocpi.models import (
     BusinessDetails,
     CredentialsRole,
@@ -26,6 +25,7 @@ from flask_ocpi.models import (
     TokenGrant,
     TokenScope,
 )
+from flask_ocpi.transport.auth import hash_token
 from flask_ocpi.v2_1_1.schemas.cdrs import dump_cdr
 from tests.live import serve
 

@@ -39,18 +39,7 @@ from sqlalchemy.engine import Engine
 
 from example_app import demo
 from flask_ocpi import OCPI
-from flask_ocpi.auth import hash_token
 from flask_ocpi.backends.commands import CommandsReceiverBackend, CommandsSenderBackend
-from flask_ocpi.backends.sqlalchemy import (
-    SQLAlchemyCdrs,
-    SQLAlchemyCommandStore,
-    SQLAlchemyLocations,
-    SQLAlchemyPartnerStore,
-    SQLAlchemySessions,
-    SQLAlchemyTariffs,
-    SQLAlchemyTokens,
-    create_tables,
-)
 from flask_ocpi.models import (
     BusinessDetails,
     CommandRecord,
@@ -65,6 +54,17 @@ from flask_ocpi.models import (
     TokenGrant,
     TokenScope,
 )
+from flask_ocpi.stores.sqlalchemy import (
+    SQLAlchemyCdrs,
+    SQLAlchemyCommandStore,
+    SQLAlchemyLocations,
+    SQLAlchemyPartnerStore,
+    SQLAlchemySessions,
+    SQLAlchemyTariffs,
+    SQLAlchemyTokens,
+    create_tables,
+)
+from flask_ocpi.transport.auth import hash_token
 
 #: Examples per operation: valid ones (generated or seeded ids) and invalid ones, mixed.
 #: ``OCPI_FUZZ_EXAMPLES=150 OCPI_FUZZ_RANDOM=1 pytest tests/test_fuzz.py`` runs a longer,

@@ -8,9 +8,6 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from flask_ocpi.auth import hash_token
-from flask_ocpi.backends.memory import MemoryLocations, MemoryPartnerStore
-from flask_ocpi.listcache import CachedPage, ListCache
 from flask_ocpi.models import (
     BusinessDetails,
     CredentialsRole,
@@ -22,6 +19,9 @@ from flask_ocpi.models import (
     TokenGrant,
     TokenScope,
 )
+from flask_ocpi.stores.memory import MemoryLocations, MemoryPartnerStore
+from flask_ocpi.transport.auth import hash_token
+from flask_ocpi.util.listcache import CachedPage, ListCache
 from tests.backends.objects import full_location
 
 US = PartyKey("NL", "ABC")

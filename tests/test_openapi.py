@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from flask_smorest import Api, Blueprint
 
 from flask_ocpi import OCPI
-from flask_ocpi.backends.memory import MemoryPartnerStore
+from flask_ocpi.stores.memory import MemoryPartnerStore
 
 MakeApp = Callable[..., Flask]
 

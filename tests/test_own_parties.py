@@ -26,12 +26,8 @@ from flask import Flask
 
 from example_app.demo import location as demo_location
 from example_app.demo import session_and_cdr, tokens
-from flask_ocpi import OCPI, RegistrationError, registration
-from flask_ocpi.auth import hash_token, new_token
-from flask_ocpi.backends.memory import MemoryLocations, MemoryPartnerStore, MemorySessions, MemoryTokens
+from flask_ocpi import OCPI, RegistrationError
 from flask_ocpi.backends.partners import PartnerStore
-from flask_ocpi.backends.sqlalchemy import SQLAlchemyPartnerStore
-from flask_ocpi.client.http import OcpiHttp
 from flask_ocpi.client.partner import PartnerClient
 from flask_ocpi.config import OcpiConfig
 from flask_ocpi.models import (
@@ -45,7 +41,12 @@ from flask_ocpi.models import (
     TokenGrant,
     TokenScope,
 )
-from flask_ocpi.urlpolicy import UrlPolicy
+from flask_ocpi.modules import credentials as registration
+from flask_ocpi.stores.memory import MemoryLocations, MemoryPartnerStore, MemorySessions, MemoryTokens
+from flask_ocpi.stores.sqlalchemy import SQLAlchemyPartnerStore
+from flask_ocpi.transport.auth import hash_token, new_token
+from flask_ocpi.transport.http import OcpiHttp
+from flask_ocpi.util.urlpolicy import UrlPolicy
 from flask_ocpi.v2_1_1 import client as wire
 from tests.backends import objects
 from tests.backends.conftest import ALL_BACKENDS, open_database
@@ -279,9 +280,9 @@ def test_a_row_claiming_our_emsp_cannot_unblock_our_token(host: Host) -> None:
 
 def test_own_party_refuses_our_keys_before_any_backend_call(host: Host, caplog: pytest.LogCaptureFixture) -> None:
     """Even for a caller that kept our key (authentication is bypassed here): 404, logged."""
-    from flask_ocpi.auth import Caller, set_caller
     from flask_ocpi.exceptions import NotFound
-    from flask_ocpi.views.common import own_party
+    from flask_ocpi.transport.auth import Caller, set_caller
+    from flask_ocpi.transport.views import own_party
 
     partner = Partner(id="kept", local_party=OURS, status=PartnerStatus.REGISTERED, local_role=Role.EMSP)
     partner.roles = [
@@ -420,7 +421,7 @@ def test_two_invitations_racing_for_one_party_key_cannot_both_win(host: Host, mo
 def test_a_row_claiming_only_our_cpo_cannot_post_cdrs() -> None:
     """A CDR POST carries no namespace in its URL: its owner is the caller's CPO party. A row
     whose only party is ours has none of its own left: a client error, nothing stored."""
-    from flask_ocpi.backends.memory import MemoryCdrs
+    from flask_ocpi.stores.memory import MemoryCdrs
     from flask_ocpi.v2_1_1.schemas.cdrs import dump_cdr
 
     app = Flask("cdrs")
@@ -444,7 +445,7 @@ def test_a_row_claiming_only_our_cpo_cannot_post_cdrs() -> None:
 def test_a_row_claiming_only_our_emsp_cannot_send_commands() -> None:
     """A 2.1.1 command's token names no owner: it is the caller's eMSP party. A row whose only
     party is ours has none of its own left: a client error, no command reaches the backend."""
-    from flask_ocpi.backends.memory import MemoryCommandStore
+    from flask_ocpi.stores.memory import MemoryCommandStore
     from tests.roaming import ChargePoints
 
     app = Flask("commands")

@@ -260,8 +260,8 @@ def sqlite_app(make_app: Callable[..., Flask], partners: Any, tmp_path: Any) -> 
     from sqlalchemy import create_engine
 
     from example_app import demo
-    from flask_ocpi.backends.sqlalchemy import SQLAlchemyLocations
     from flask_ocpi.models import PartyKey
+    from flask_ocpi.stores.sqlalchemy import SQLAlchemyLocations
 
     locations = SQLAlchemyLocations(create_engine(f"sqlite:///{tmp_path / 'pages.db'}"))
     locations.create_tables()

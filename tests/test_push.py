@@ -17,12 +17,12 @@ from sqlalchemy import Engine, create_engine
 from example_app.demo import location as demo_location
 from example_app.demo import session_and_cdr, tariffs, tokens
 from flask_ocpi import signals
-from flask_ocpi.backends.memory import MemoryDeliveryStore
-from flask_ocpi.backends.sqlalchemy import SQLAlchemyDeliveryStore, SQLAlchemyPartnerStore, create_tables
 from flask_ocpi.dates import utcnow
-from flask_ocpi.dispatch import InlineDispatcher, StoreOnlyDispatcher, ThreadDispatcher
 from flask_ocpi.models import DeliveryOperation, DeliveryStatus, Location, ModuleID, PartyKey, Status
-from flask_ocpi.push import audience, deliver_due, encode
+from flask_ocpi.outbound.dispatch import InlineDispatcher, StoreOnlyDispatcher, ThreadDispatcher
+from flask_ocpi.outbound.push import audience, deliver_due, encode
+from flask_ocpi.stores.memory import MemoryDeliveryStore
+from flask_ocpi.stores.sqlalchemy import SQLAlchemyDeliveryStore, SQLAlchemyPartnerStore, create_tables
 from flask_ocpi.v2_1_1.schemas.locations import dump_location
 from tests.live import LiveServer
 from tests.roaming import CPO, EMSP, Side, cpo_side, roaming

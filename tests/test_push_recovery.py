@@ -18,12 +18,12 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import create_engine
 
 from example_app.demo import location as demo_location
-from flask_ocpi.backends.memory import MemoryDeliveryStore
-from flask_ocpi.backends.sqlalchemy import SQLAlchemyDeliveryStore, SQLAlchemyLocations, create_tables
 from flask_ocpi.dates import utcnow
-from flask_ocpi.dispatch import InlineDispatcher
 from flask_ocpi.models import DeliveryStatus, Location, Status
-from flask_ocpi.push import deliver_due
+from flask_ocpi.outbound.dispatch import InlineDispatcher
+from flask_ocpi.outbound.push import deliver_due
+from flask_ocpi.stores.memory import MemoryDeliveryStore
+from flask_ocpi.stores.sqlalchemy import SQLAlchemyDeliveryStore, SQLAlchemyLocations, create_tables
 from tests.roaming import CPO, Side, roaming
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]

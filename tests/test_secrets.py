@@ -1,4 +1,4 @@
-"""Encryption at rest of the partners' tokens (``OCPI_ENCRYPTION_KEYS``, :mod:`flask_ocpi.secrets`)."""
+"""Encryption at rest of the partners' tokens (``OCPI_ENCRYPTION_KEYS``, :mod:`flask_ocpi.stores.secrets`)."""
 
 from __future__ import annotations
 
@@ -18,18 +18,15 @@ from sqlalchemy import Engine, select, update
 
 from example_app.demo import location as demo_location
 from flask_ocpi import OCPI, RegistrationError
-from flask_ocpi.auth import encode_token, hash_token
 from flask_ocpi.backends import PartnerStore
-from flask_ocpi.backends.memory import MemoryDeliveryStore, MemoryPartnerStore
 from flask_ocpi.backends.partners import StatusChanged
-from flask_ocpi.backends.sqlalchemy import SQLAlchemyPartnerStore
-from flask_ocpi.backends.sqlalchemy.tables import partners_table
 from flask_ocpi.config import OcpiConfig
-from flask_ocpi.dispatch import StoreOnlyDispatcher
 from flask_ocpi.exceptions import ConfigError
 from flask_ocpi.models import DeliveryStatus, Partner, PartnerStatus
-from flask_ocpi.push import deliver_due
-from flask_ocpi.secrets import (
+from flask_ocpi.outbound.dispatch import StoreOnlyDispatcher
+from flask_ocpi.outbound.push import deliver_due
+from flask_ocpi.stores.memory import MemoryDeliveryStore, MemoryPartnerStore
+from flask_ocpi.stores.secrets import (
     MARKER,
     EncryptedPartnerStore,
     LockedToken,
@@ -37,6 +34,9 @@ from flask_ocpi.secrets import (
     TokenDecryptionError,
     protect,
 )
+from flask_ocpi.stores.sqlalchemy import SQLAlchemyPartnerStore
+from flask_ocpi.stores.sqlalchemy.tables import partners_table
+from flask_ocpi.transport.auth import encode_token, hash_token
 from tests.backends.conftest import ALL_BACKENDS, SQL_BACKENDS, full_partner, open_database, token_hash
 from tests.conftest import PARTIES
 from tests.parties import served_party

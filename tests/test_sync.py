@@ -13,10 +13,10 @@ import pytest
 from example_app.demo import location as demo_location
 from example_app.demo import session_and_cdr, tariffs, tokens
 from flask_ocpi import signals
-from flask_ocpi.backends.memory import MemorySyncStore
 from flask_ocpi.dates import utcnow
 from flask_ocpi.models import ModuleID, PartyKey
-from flask_ocpi.sync import sync
+from flask_ocpi.outbound.sync import sync
+from flask_ocpi.stores.memory import MemorySyncStore
 from flask_ocpi.v2_1_1 import client as wire
 from tests.roaming import CPO, EMSP, Side, roaming
 

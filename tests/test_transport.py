@@ -18,10 +18,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from flask_ocpi import OCPI
-from flask_ocpi.auth import current_caller, hash_token, mask_token, new_token
-from flask_ocpi.backends.memory import MemoryPartnerStore
-from flask_ocpi.envelope import ok
 from flask_ocpi.models import Partner, PartnerStatus, PartyKey, TokenGrant, TokenScope
+from flask_ocpi.stores.memory import MemoryPartnerStore
+from flask_ocpi.transport.auth import current_caller, hash_token, mask_token, new_token
+from flask_ocpi.transport.envelope import ok
 from flask_ocpi.v2_1_1.adapter import V211
 
 Auth = Callable[[str], dict[str, str]]
@@ -512,7 +512,7 @@ def test_unexpected_exception_uses_the_callers_request_id(
     def explode(*args: Any, **kwargs: Any) -> Any:
         raise KeyError("boom")
 
-    monkeypatch.setattr("flask_ocpi.registration.our_credentials", explode)
+    monkeypatch.setattr("flask_ocpi.modules.credentials.our_credentials", explode)
     with caplog.at_level(logging.ERROR, logger="flask_ocpi"):
         response = client.get(CREDENTIALS, headers={**auth(full_token), "X-Request-ID": "caller-req-42"})
     body = assert_envelope(response, http_status=500, status_code=3000)

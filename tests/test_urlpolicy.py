@@ -10,7 +10,7 @@ from flask import Flask
 
 from flask_ocpi import RegistrationError
 from flask_ocpi.models import PartnerStatus
-from flask_ocpi.urlpolicy import UnsafeUrl, UrlPolicy
+from flask_ocpi.util.urlpolicy import UnsafeUrl, UrlPolicy
 from tests.live import serve
 from tests.peers import PeerState, make_peer, own_credentials
 
@@ -91,8 +91,8 @@ def test_we_do_not_register_with_a_refused_url(make_app: Callable[..., Flask], p
 
 
 def test_a_response_url_to_a_private_address_is_2001(make_app: Callable[..., Flask]) -> None:
-    from flask_ocpi.commands import check_response_url
     from flask_ocpi.exceptions import InvalidOrMissingParameters
+    from flask_ocpi.modules.commands import check_response_url
 
     app = make_app(STRICT)
     with app.app_context():
@@ -127,10 +127,10 @@ def _partner_at(url: str) -> Any:
 
 def test_partner_endpoints_at_private_addresses_are_refused(make_app: Callable[..., Flask]) -> None:
     from example_app.demo import location
-    from flask_ocpi.backends.memory import MemoryDeliveryStore, MemoryPartnerStore
     from flask_ocpi.client import PartnerClient, RefusedUrl
-    from flask_ocpi.dispatch import InlineDispatcher
     from flask_ocpi.models import DeliveryStatus, ModuleID, PartyKey
+    from flask_ocpi.outbound.dispatch import InlineDispatcher
+    from flask_ocpi.stores.memory import MemoryDeliveryStore, MemoryPartnerStore
 
     partners = MemoryPartnerStore()
     partners.add(partner=_partner_at("https://10.0.0.7"))
@@ -170,7 +170,7 @@ def test_an_unparsable_url_is_an_unsafe_url(url: str) -> None:
 def test_a_response_url_with_port_99999_is_2001_not_a_500(partners: Any, full_token: str) -> None:
     from flask_ocpi import OCPI
     from flask_ocpi.backends.commands import CommandsReceiverBackend
-    from flask_ocpi.backends.memory import MemoryCommandStore
+    from flask_ocpi.stores.memory import MemoryCommandStore
 
     class Untouched(CommandsReceiverBackend):
         def _refuse(self, **_: Any) -> Any:

@@ -11,9 +11,9 @@ from flask.testing import FlaskClient
 
 from flask_ocpi import OCPI
 from flask_ocpi.backends.base import ModuleBackend
-from flask_ocpi.backends.memory import MemoryPartnerStore
 from flask_ocpi.exceptions import ConfigError
 from flask_ocpi.models import InterfaceRole, ModuleID
+from flask_ocpi.stores.memory import MemoryPartnerStore
 
 Auth = Callable[[str], dict[str, str]]
 MakeApp = Callable[..., Flask]

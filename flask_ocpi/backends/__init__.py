@@ -3,7 +3,7 @@
 One abstract base class per (OCPI module, interface), one abstract method per OCPI
 operation, the calling partner passed explicitly. :class:`PartnerStore` keeps the
 connections themselves. In-memory and SQLAlchemy implementations ship in
-:mod:`flask_ocpi.backends.memory` and :mod:`flask_ocpi.backends.sqlalchemy`.
+:mod:`flask_ocpi.stores.memory` and :mod:`flask_ocpi.stores.sqlalchemy`.
 """
 
 from flask_ocpi.backends.base import ModuleBackend, serving_role

@@ -61,7 +61,7 @@ class DeliveryStore(ABC):
         """The transactional outbox: deliveries enqueued inside the block are stored in the
         same transaction as the host's own writes on the same database, committed together
         or not at all. This default (stores without transactions) just runs the block;
-        :class:`~flask_ocpi.backends.sqlalchemy.SQLAlchemyDeliveryStore` opens one
+        :class:`~flask_ocpi.stores.sqlalchemy.SQLAlchemyDeliveryStore` opens one
         transaction that every Flask-OCPI SQLAlchemy store on its database joins, and
         yields its session."""
         yield None

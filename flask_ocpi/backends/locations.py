@@ -42,7 +42,7 @@ class LocationsReceiverBackend(ModuleBackend):
     checked against ``partner`` by Flask-OCPI.
 
     A change to an EVSE or connector must also move ``last_updated`` of its parents;
-    :mod:`flask_ocpi.merge` implements these rules for the shipped backends.
+    :mod:`flask_ocpi.stores.merge` implements these rules for the shipped backends.
     """
 
     module = ModuleID.LOCATIONS

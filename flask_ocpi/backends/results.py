@@ -7,7 +7,7 @@ from enum import Enum
 from typing import Any
 
 #: A PATCH: model field names (not wire names) to model-typed values. Top-level only;
-#: a list value replaces the stored list. See :func:`flask_ocpi.merge.apply_changes`.
+#: a list value replaces the stored list. See :func:`flask_ocpi.stores.merge.apply_changes`.
 Changes = Mapping[str, Any]
 
 

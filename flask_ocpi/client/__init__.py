@@ -6,7 +6,8 @@ one partner; errors are :class:`PartnerError` subclasses carrying the OCPI statu
 
 from flask_ocpi.client.calling import SentCommand
 from flask_ocpi.client.diff import Change
-from flask_ocpi.client.errors import (
+from flask_ocpi.client.partner import PartnerClient
+from flask_ocpi.exceptions import (
     PartnerClientError,
     PartnerError,
     PartnerInvalidParameters,
@@ -20,8 +21,7 @@ from flask_ocpi.client.errors import (
     PartnerUnsupportedVersion,
     RefusedUrl,
 )
-from flask_ocpi.client.http import OcpiHttp, OcpiResponse
-from flask_ocpi.client.partner import PartnerClient
+from flask_ocpi.transport.http import OcpiHttp, OcpiResponse
 
 __all__ = [
     "Change",

@@ -9,9 +9,9 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import quote
 
-from flask_ocpi.client.http import OcpiHttp, OcpiResponse
 from flask_ocpi.config import app_config
 from flask_ocpi.models import ModuleID, Partner, PartyKey, Role
+from flask_ocpi.transport.http import OcpiHttp, OcpiResponse
 
 log = logging.getLogger("flask_ocpi")
 

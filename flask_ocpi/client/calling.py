@@ -1,6 +1,6 @@
 """Commands sent to a CPO and real-time authorization asked of an eMSP.
 
-A command is stored as pending before it is sent (:func:`flask_ocpi.commands.new_sent_command`
+A command is stored as pending before it is sent (:func:`flask_ocpi.modules.commands.new_sent_command`
 gives its ``response_url``), so a result POSTed back at once is never lost; the result
 reaches the host's :class:`~flask_ocpi.backends.commands.CommandsSenderBackend` and
 :data:`~flask_ocpi.signals.command_result_received`, or ``TIMEOUT`` after
@@ -17,11 +17,9 @@ from datetime import datetime
 
 from flask import current_app
 
-from flask_ocpi import commands
 from flask_ocpi.client.base import ClientBase
-from flask_ocpi.client.errors import PartnerError, PartnerUnreachable
 from flask_ocpi.dates import utcnow
-from flask_ocpi.exceptions import OcpiError
+from flask_ocpi.exceptions import OcpiError, PartnerError, PartnerUnreachable
 from flask_ocpi.models import (
     AuthorizationInfo,
     Command,
@@ -41,6 +39,7 @@ from flask_ocpi.models import (
     TokenType,
     UnlockConnector,
 )
+from flask_ocpi.modules import commands
 from flask_ocpi.state import get_state
 
 log = logging.getLogger("flask_ocpi")

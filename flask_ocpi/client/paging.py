@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from flask_ocpi.client.http import OcpiHttp, OcpiResponse
+from flask_ocpi.transport.http import OcpiHttp, OcpiResponse
 
 log = logging.getLogger("flask_ocpi")
 

@@ -4,7 +4,7 @@
 pushes our objects (:mod:`flask_ocpi.client.pushing`), sends commands and asks for
 real-time authorization (:mod:`flask_ocpi.client.calling`). Models go in and out; the
 partner's OCPI version decides the wire format. Partner errors raise
-:class:`~flask_ocpi.client.errors.PartnerError` subclasses carrying the OCPI status.
+:class:`~flask_ocpi.exceptions.PartnerError` subclasses carrying the OCPI status.
 
 Use it inside an application context::
 
@@ -24,14 +24,13 @@ import requests
 from flask import current_app
 
 from flask_ocpi.client.calling import CommandsMixin
-from flask_ocpi.client.errors import PartnerError, PartnerNotFound
-from flask_ocpi.client.http import OcpiHttp
 from flask_ocpi.client.paging import iterate_pages
 from flask_ocpi.client.pushing import PushMixin
 from flask_ocpi.dates import format_datetime
-from flask_ocpi.exceptions import OcpiError
+from flask_ocpi.exceptions import OcpiError, PartnerError, PartnerNotFound
 from flask_ocpi.models import CDR, EVSE, Connector, Location, ModuleID, Partner, Role, Session, Tariff, Token
 from flask_ocpi.state import get_state
+from flask_ocpi.transport.http import OcpiHttp
 
 log = logging.getLogger("flask_ocpi")
 
@@ -51,7 +50,7 @@ class PartnerClient(PushMixin, CommandsMixin):
     def connect(cls, partner: Partner | str) -> PartnerClient:
         """A client for ``partner`` (or its id, name or ``CC-PID``) of the current application, sharing the
         process's connection pool, with ``OCPI_OUTBOUND_TIMEOUT`` and the URL policy."""
-        from flask_ocpi.registration import find_partner
+        from flask_ocpi.modules.credentials import find_partner
 
         state = get_state(current_app)
         found = find_partner(partner) if isinstance(partner, str) else partner

@@ -30,7 +30,7 @@ from typing import Any
 
 from flask import Flask
 
-from flask_ocpi.dispatch import Dispatcher
+from flask_ocpi.outbound.dispatch import Dispatcher
 
 log = logging.getLogger("flask_ocpi")
 
@@ -55,7 +55,7 @@ def load_app(app_factory: str) -> Flask:
 
 def deliver_job(app_factory: str, delivery_id: str) -> bool | None:
     """The RQ job: deliver one delivery in the application's context."""
-    from flask_ocpi.push import deliver
+    from flask_ocpi.outbound.push import deliver
 
     with load_app(app_factory).app_context():
         return deliver(delivery_id)

@@ -53,7 +53,7 @@ class Partner:
 
     ``outbound_token`` is the token *we* send when calling the partner (it cannot be
     hashed; with ``OCPI_ENCRYPTION_KEYS`` it is encrypted at rest, see
-    :mod:`flask_ocpi.secrets`); ``grants`` are the tokens the partner may present to us, hashed.
+    :mod:`flask_ocpi.stores.secrets`); ``grants`` are the tokens the partner may present to us, hashed.
     """
 
     id: str

@@ -23,8 +23,6 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session
 
 from flask_ocpi.backends import PartnerExists, PartnerStore
-from flask_ocpi.backends.memory import MemoryPartnerStore
-from flask_ocpi.backends.sqlalchemy import SQLAlchemyPartnerStore, create_tables
 from flask_ocpi.models import (
     BusinessDetails,
     CredentialsRole,
@@ -39,6 +37,8 @@ from flask_ocpi.models import (
     TokenGrant,
     TokenScope,
 )
+from flask_ocpi.stores.memory import MemoryPartnerStore
+from flask_ocpi.stores.sqlalchemy import SQLAlchemyPartnerStore, create_tables
 
 POSTGRES_URL = os.environ.get("OCPI_TEST_POSTGRES_URL", "")
 SQL_BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]

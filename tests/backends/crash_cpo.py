@@ -20,10 +20,10 @@ from flask import Flask
 from sqlalchemy import create_engine
 
 from flask_ocpi import OCPI
-from flask_ocpi.backends.sqlalchemy import SQLAlchemyDeliveryStore, SQLAlchemyLocations, SQLAlchemyPartnerStore
 from flask_ocpi.dates import utcnow
-from flask_ocpi.dispatch import ThreadDispatcher
 from flask_ocpi.models import Status
+from flask_ocpi.outbound.dispatch import ThreadDispatcher
+from flask_ocpi.stores.sqlalchemy import SQLAlchemyDeliveryStore, SQLAlchemyLocations, SQLAlchemyPartnerStore
 
 CPO = {"country_code": "NL", "party_id": "CPO", "business_details": {"name": "Crash CPO"}}
 STATUSES = [Status.AVAILABLE, Status.BLOCKED, Status.CHARGING, Status.OUTOFORDER, Status.RESERVED]

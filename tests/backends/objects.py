@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
-from flask_ocpi.auth import hash_token
 from flask_ocpi.models import (
     CDR,
     EVSE,
@@ -74,6 +73,7 @@ from flask_ocpi.models import (
     TokenType,
     WhitelistType,
 )
+from flask_ocpi.transport.auth import hash_token
 
 #: A fixed instant with microseconds.
 T0 = datetime(2024, 3, 1, 12, 30, 45, 123456, tzinfo=UTC)

@@ -9,12 +9,12 @@ from decimal import Decimal
 import pytest
 
 from flask_ocpi.backends.cdrs import CdrsReceiverBackend, CdrsSenderBackend
-from flask_ocpi.backends.memory import MemoryCdrs
 from flask_ocpi.backends.results import WriteResult
-from flask_ocpi.backends.sqlalchemy import SQLAlchemyCdrs
-from flask_ocpi.backends.stores import CdrsStore
 from flask_ocpi.models import AuthMethod, ConnectorType, Price, TariffDimensionType
 from flask_ocpi.pagination import PageRequest
+from flask_ocpi.stores.memory import MemoryCdrs
+from flask_ocpi.stores.modules import CdrsStore
+from flask_ocpi.stores.sqlalchemy import SQLAlchemyCdrs
 
 from .conftest import ObjectBackend
 from .objects import CPO, CPO2, EMSP, EMSP2, T0, full_cdr, partner

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from flask_ocpi.backends.codec import from_document, to_document
 from flask_ocpi.models import (
     CDR,
     Connector,
@@ -37,6 +36,7 @@ from flask_ocpi.models import (
     tariffs,
     tokens,
 )
+from flask_ocpi.stores.codec import from_document, to_document
 
 from .objects import T0, full_cdr, full_location, full_session, full_tariff, full_token
 

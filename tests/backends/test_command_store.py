@@ -22,9 +22,6 @@ from sqlalchemy import Engine, inspect
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from flask_ocpi.backends.commands import CommandStore
-from flask_ocpi.backends.memory.commands import MemoryCommandStore
-from flask_ocpi.backends.sqlalchemy import create_tables, metadata
-from flask_ocpi.backends.sqlalchemy.commands import SQLAlchemyCommandStore, commands_table
 from flask_ocpi.models import (
     CommandDirection,
     CommandRecord,
@@ -33,6 +30,9 @@ from flask_ocpi.models import (
     CommandType,
     DisplayText,
 )
+from flask_ocpi.stores.memory.commands import MemoryCommandStore
+from flask_ocpi.stores.sqlalchemy import create_tables, metadata
+from flask_ocpi.stores.sqlalchemy.commands import SQLAlchemyCommandStore, commands_table
 
 from .conftest import ALL_BACKENDS, T0, Database, open_database
 

@@ -3,7 +3,7 @@
 Real processes (``spawn``), not threads of one process, each with its own engine, race
 against one SQLite file and one PostgreSQL schema. SQLite ignores ``SELECT ... FOR
 UPDATE``, so before the revision compare-and-set of
-:meth:`~flask_ocpi.backends.sqlalchemy.SQLAlchemyDocuments.update` about half of these
+:meth:`~flask_ocpi.stores.sqlalchemy.SQLAlchemyDocuments.update` about half of these
 read-modify-writes were lost (and every one of them reported success).
 """
 
@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import create_engine
 
-from flask_ocpi.backends.documents import LOCATION
-from flask_ocpi.backends.sqlalchemy import SQLAlchemyDocuments, SQLAlchemyLocations, create_tables
 from flask_ocpi.models import Location
+from flask_ocpi.stores.documents import LOCATION
+from flask_ocpi.stores.sqlalchemy import SQLAlchemyDocuments, SQLAlchemyLocations, create_tables
 
 from .conftest import Database
 from .objects import CPO, full_evse, full_location

@@ -27,13 +27,6 @@ from typing import Any
 from flask import Flask
 
 from flask_ocpi import OCPI
-from flask_ocpi.backends.memory import MemoryLocations, MemoryPartnerStore
-from flask_ocpi.backends.sqlalchemy import (
-    SQLAlchemyDeliveryStore,
-    SQLAlchemyLocations,
-    SQLAlchemyPartnerStore,
-    create_tables,
-)
 from flask_ocpi.models import (
     DeliveryStatus,
     Endpoint,
@@ -42,6 +35,13 @@ from flask_ocpi.models import (
     Role,
 )
 from flask_ocpi.pagination import PageRequest
+from flask_ocpi.stores.memory import MemoryLocations, MemoryPartnerStore
+from flask_ocpi.stores.sqlalchemy import (
+    SQLAlchemyDeliveryStore,
+    SQLAlchemyLocations,
+    SQLAlchemyPartnerStore,
+    create_tables,
+)
 from flask_ocpi.v2_1_1.schemas.locations import dump_location
 from tests.live import LiveServer
 

@@ -21,10 +21,10 @@ from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from flask_ocpi.backends import DeliveryStore
-from flask_ocpi.backends.memory import MemoryDeliveryStore
-from flask_ocpi.backends.sqlalchemy import SQLAlchemyDeliveryStore, create_tables, metadata
-from flask_ocpi.backends.sqlalchemy.deliveries import deliveries_table
 from flask_ocpi.models import Delivery, DeliveryOperation, DeliveryStatus, ModuleID
+from flask_ocpi.stores.memory import MemoryDeliveryStore
+from flask_ocpi.stores.sqlalchemy import SQLAlchemyDeliveryStore, create_tables, metadata
+from flask_ocpi.stores.sqlalchemy.deliveries import deliveries_table
 
 from .conftest import T0, Database, open_database, race
 

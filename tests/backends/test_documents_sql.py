@@ -12,9 +12,12 @@ from flask import Flask
 from sqlalchemy import Engine, event, inspect, select
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from flask_ocpi.backends.memory import MemoryDocuments, MemoryLocations, MemoryTokens
 from flask_ocpi.backends.results import WriteResult
-from flask_ocpi.backends.sqlalchemy import (
+from flask_ocpi.models import PartyKey, Status, TokenType
+from flask_ocpi.pagination import PageRequest
+from flask_ocpi.stores.memory import MemoryDocuments, MemoryLocations, MemoryTokens
+from flask_ocpi.stores.modules import LocationsStore
+from flask_ocpi.stores.sqlalchemy import (
     SQLAlchemyCdrs,
     SQLAlchemyDocuments,
     SQLAlchemyLocations,
@@ -24,10 +27,7 @@ from flask_ocpi.backends.sqlalchemy import (
     create_tables,
     metadata,
 )
-from flask_ocpi.backends.sqlalchemy.tables import objects_table
-from flask_ocpi.backends.stores import LocationsStore
-from flask_ocpi.models import PartyKey, Status, TokenType
-from flask_ocpi.pagination import PageRequest
+from flask_ocpi.stores.sqlalchemy.tables import objects_table
 
 from .conftest import Database
 from .objects import CPO, CPO2, EMSP, T0, full_cdr, full_location, full_session, full_tariff, full_token, partner
@@ -323,7 +323,7 @@ def test_create_tables_upgrades_a_database_of_an_earlier_release(database: Datab
     new column with its default and the wider one; their rows keep working."""
     from sqlalchemy import Column, MetaData, String, Table
 
-    from flask_ocpi.backends.codec import to_document
+    from flask_ocpi.stores.codec import to_document
 
     engine = database.create_engine()
     old = MetaData()

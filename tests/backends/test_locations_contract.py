@@ -11,10 +11,7 @@ from typing import Any
 import pytest
 
 from flask_ocpi.backends.locations import LocationsReceiverBackend, LocationsSenderBackend
-from flask_ocpi.backends.memory import MemoryLocations
 from flask_ocpi.backends.results import WriteResult
-from flask_ocpi.backends.sqlalchemy import SQLAlchemyLocations
-from flask_ocpi.backends.stores import LocationsStore
 from flask_ocpi.models import (
     ConnectorFormat,
     EnergySourceCategory,
@@ -24,6 +21,9 @@ from flask_ocpi.models import (
     Status,
 )
 from flask_ocpi.pagination import PageRequest
+from flask_ocpi.stores.memory import MemoryLocations
+from flask_ocpi.stores.modules import LocationsStore
+from flask_ocpi.stores.sqlalchemy import SQLAlchemyLocations
 
 from .conftest import ObjectBackend
 from .objects import CPO, CPO2, EMSP, PLUS_TWO, T0, full_connector, full_evse, full_location, partner

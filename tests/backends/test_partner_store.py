@@ -22,8 +22,6 @@ from sqlalchemy import Engine, delete, inspect, select, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from flask_ocpi.backends import PartnerExists, PartnerStore, PartyTaken, StatusChanged
-from flask_ocpi.backends.sqlalchemy import SQLAlchemyPartnerStore, create_tables, metadata
-from flask_ocpi.backends.sqlalchemy.tables import partners_table, party_claims_table
 from flask_ocpi.models import (
     BusinessDetails,
     CredentialsRole,
@@ -37,6 +35,8 @@ from flask_ocpi.models import (
     TokenGrant,
     TokenScope,
 )
+from flask_ocpi.stores.sqlalchemy import SQLAlchemyPartnerStore, create_tables, metadata
+from flask_ocpi.stores.sqlalchemy.tables import partners_table, party_claims_table
 
 from .conftest import (
     T0,
@@ -632,6 +632,6 @@ def test_unsupported_bind_raises_type_error() -> None:
 
 
 def test_importing_does_not_import_flask_sqlalchemy() -> None:
-    code = "import sys, flask_ocpi.backends.sqlalchemy; sys.exit('flask_sqlalchemy' in sys.modules)"
+    code = "import sys, flask_ocpi.stores.sqlalchemy; sys.exit('flask_sqlalchemy' in sys.modules)"
     root = Path(__file__).resolve().parents[2]
     assert subprocess.run([sys.executable, "-c", code], cwd=root, check=False).returncode == 0

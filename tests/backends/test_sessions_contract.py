@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from flask_ocpi.backends.memory import MemorySessions
 from flask_ocpi.backends.results import WriteResult
 from flask_ocpi.backends.sessions import SessionsReceiverBackend, SessionsSenderBackend
-from flask_ocpi.backends.sqlalchemy import SQLAlchemySessions
-from flask_ocpi.backends.stores import SessionsStore
 from flask_ocpi.models import AuthMethod, CdrDimensionType, Price, SessionStatus
 from flask_ocpi.pagination import PageRequest
+from flask_ocpi.stores.memory import MemorySessions
+from flask_ocpi.stores.modules import SessionsStore
+from flask_ocpi.stores.sqlalchemy import SQLAlchemySessions
 
 from .conftest import ObjectBackend
 from .objects import CPO, CPO2, EMSP, EMSP2, T0, cdr_token, charging_period, full_session, partner

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from flask_ocpi.backends.memory import MemoryTariffs
 from flask_ocpi.backends.results import WriteResult
-from flask_ocpi.backends.sqlalchemy import SQLAlchemyTariffs
-from flask_ocpi.backends.stores import TariffsStore
 from flask_ocpi.backends.tariffs import TariffsReceiverBackend, TariffsSenderBackend
 from flask_ocpi.models import DayOfWeek, DisplayText, PriceComponent, TariffDimensionType, TariffElement, TariffType
 from flask_ocpi.pagination import PageRequest
+from flask_ocpi.stores.memory import MemoryTariffs
+from flask_ocpi.stores.modules import TariffsStore
+from flask_ocpi.stores.sqlalchemy import SQLAlchemyTariffs
 
 from .conftest import ObjectBackend
 from .objects import CPO, CPO2, EMSP, T0, full_tariff, partner

@@ -8,10 +8,7 @@ from typing import Any
 
 import pytest
 
-from flask_ocpi.backends.memory import MemoryTokens
 from flask_ocpi.backends.results import WriteResult
-from flask_ocpi.backends.sqlalchemy import SQLAlchemyTokens
-from flask_ocpi.backends.stores import TokensStore
 from flask_ocpi.backends.tokens import TokensReceiverBackend, TokensSenderBackend
 from flask_ocpi.models import (
     AllowedType,
@@ -25,6 +22,9 @@ from flask_ocpi.models import (
     WhitelistType,
 )
 from flask_ocpi.pagination import PageRequest
+from flask_ocpi.stores.memory import MemoryTokens
+from flask_ocpi.stores.modules import TokensStore
+from flask_ocpi.stores.sqlalchemy import SQLAlchemyTokens
 
 from .conftest import ObjectBackend
 from .objects import CPO, EMSP, EMSP2, T0, full_token, partner

@@ -11,10 +11,10 @@ import pytest
 import requests
 from flask import Flask
 
-from flask_ocpi.client import http as client_http
-from flask_ocpi.client.errors import PartnerError, PartnerUnreachable
-from flask_ocpi.client.http import OcpiHttp
-from flask_ocpi.urlpolicy import UrlPolicy
+from flask_ocpi.exceptions import PartnerError, PartnerUnreachable
+from flask_ocpi.transport import http as client_http
+from flask_ocpi.transport.http import OcpiHttp
+from flask_ocpi.util.urlpolicy import UrlPolicy
 from tests.live import LiveServer, serve
 from tests.parties import served_party
 

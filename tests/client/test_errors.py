@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flask_ocpi.client import errors as e
+from flask_ocpi import exceptions as e
 
 
 @pytest.mark.parametrize(

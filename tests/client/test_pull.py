@@ -13,8 +13,6 @@ from flask import Flask, Response, request
 
 from example_app.demo import location as demo_location
 from flask_ocpi import OCPI
-from flask_ocpi.auth import hash_token
-from flask_ocpi.backends.memory import MemoryLocations, MemoryPartnerStore
 from flask_ocpi.client.partner import PartnerClient
 from flask_ocpi.models import (
     BusinessDetails,
@@ -28,6 +26,8 @@ from flask_ocpi.models import (
     TokenGrant,
     TokenScope,
 )
+from flask_ocpi.stores.memory import MemoryLocations, MemoryPartnerStore
+from flask_ocpi.transport.auth import hash_token
 from flask_ocpi.v2_1_1.schemas.locations import dump_location
 from tests.live import LiveServer, serve
 

@@ -16,7 +16,6 @@ from flask import Flask, Response
 from example_app.demo import location as demo_location
 from example_app.demo import tokens
 from flask_ocpi import OCPI
-from flask_ocpi.backends.memory import MemoryCommandStore, MemoryPartnerStore
 from flask_ocpi.client import PartnerClient, PartnerError, PartnerUnreachable
 from flask_ocpi.models import (
     BusinessDetails,
@@ -29,6 +28,7 @@ from flask_ocpi.models import (
     PartyKey,
     Role,
 )
+from flask_ocpi.stores.memory import MemoryCommandStore, MemoryPartnerStore
 from flask_ocpi.v2_1_1.schemas.locations import dump_location
 from tests.live import serve
 from tests.roaming import CommandResults, roaming

@@ -10,8 +10,8 @@ from redis import Redis
 from rq import Queue
 from sqlalchemy import create_engine
 
-from flask_ocpi.backends.sqlalchemy import SQLAlchemyDeliveryStore, SQLAlchemyPartnerStore
 from flask_ocpi.contrib.rq import RQDispatcher
+from flask_ocpi.stores.sqlalchemy import SQLAlchemyDeliveryStore, SQLAlchemyPartnerStore
 from tests.roaming import cpo_side
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from example_app.demo import location as demo_location
-from flask_ocpi.backends.sqlalchemy import SQLAlchemyDeliveryStore, SQLAlchemyPartnerStore, create_tables
 from flask_ocpi.contrib import rq as rq_contrib
+from flask_ocpi.stores.sqlalchemy import SQLAlchemyDeliveryStore, SQLAlchemyPartnerStore, create_tables
 from tests.roaming import CPO, Side, roaming
 
 REDIS_URL = os.environ.get("OCPI_TEST_REDIS_URL", "")

@@ -25,15 +25,6 @@ from flask import Flask
 
 from flask_ocpi import OCPI
 from flask_ocpi.backends.commands import CommandsSenderBackend
-from flask_ocpi.backends.memory import (
-    MemoryCdrs,
-    MemoryCommandStore,
-    MemoryLocations,
-    MemoryPartnerStore,
-    MemorySessions,
-    MemoryTariffs,
-    MemoryTokens,
-)
 from flask_ocpi.client.partner import PartnerClient
 from flask_ocpi.models import (
     CommandRecord,
@@ -45,6 +36,15 @@ from flask_ocpi.models import (
     Token,
     TokenType,
     WhitelistType,
+)
+from flask_ocpi.stores.memory import (
+    MemoryCdrs,
+    MemoryCommandStore,
+    MemoryLocations,
+    MemoryPartnerStore,
+    MemorySessions,
+    MemoryTariffs,
+    MemoryTokens,
 )
 from tests.interop.conftest import PeerProcess, running_peer
 from tests.live import LiveServer

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from flask_ocpi.models import ModuleID, PartnerStatus, PartyKey, Role
-from flask_ocpi.registration import RegistrationError
+from flask_ocpi.modules.credentials import RegistrationError
 from tests.interop.conftest import PeerProcess
 from tests.interop.extrawest import (
     PEER_CPO,

@@ -25,8 +25,6 @@ from flask import Flask
 
 from example_app.demo import location as demo_location
 from flask_ocpi import OCPI
-from flask_ocpi.auth import hash_token
-from flask_ocpi.backends.memory import MemoryLocations, MemoryPartnerStore
 from flask_ocpi.models import (
     AdditionalGeoLocation,
     BusinessDetails,
@@ -55,6 +53,8 @@ from flask_ocpi.models import (
     Status,
     StatusSchedule,
 )
+from flask_ocpi.stores.memory import MemoryLocations, MemoryPartnerStore
+from flask_ocpi.transport.auth import hash_token
 from flask_ocpi.v2_1_1.schemas.locations import dump_connector, dump_evse, dump_location
 from tests.live import LiveServer
 

@@ -23,9 +23,9 @@ import pytest
 from flask import Flask
 
 from flask_ocpi import OCPI
-from flask_ocpi.auth import hash_token
-from flask_ocpi.backends.memory import MemoryLocations, MemoryPartnerStore
 from flask_ocpi.models import Partner, PartnerStatus, PartyKey, Role
+from flask_ocpi.stores.memory import MemoryLocations, MemoryPartnerStore
+from flask_ocpi.transport.auth import hash_token
 from flask_ocpi.v2_1_1.schemas.locations import dump_location
 from tests.live import LiveServer
 

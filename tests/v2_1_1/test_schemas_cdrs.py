@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from flask_ocpi.envelope import ok
 from flask_ocpi.models import (
     AuthMethod,
     CdrLocation,
@@ -28,6 +27,7 @@ from flask_ocpi.models import (
     TariffElement,
     TariffRestrictions,
 )
+from flask_ocpi.transport.envelope import ok
 from flask_ocpi.v2_1_1.schemas.cdrs import CdrSchema, dump_cdr, load_cdr
 from flask_ocpi.v2_1_1.schemas.locations import dump_evse
 from tests.v2_1_1.examples import CPO, EMSP, at, errors, example, rich_cdr, rich_evse, rich_location, rich_tariff

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from flask_ocpi.envelope import ok
 from flask_ocpi.models import (
     Capability,
     ConnectorType,
@@ -23,6 +22,7 @@ from flask_ocpi.models import (
     RegularHours,
     Status,
 )
+from flask_ocpi.transport.envelope import ok
 from flask_ocpi.v2_1_1.schemas.common import NotExpressible
 from flask_ocpi.v2_1_1.schemas.locations import (
     ConnectorSchema,

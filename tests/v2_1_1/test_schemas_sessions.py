@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from flask_ocpi.envelope import ok
 from flask_ocpi.models import (
     AuthMethod,
     CdrDimension,
@@ -24,6 +23,7 @@ from flask_ocpi.models import (
     SessionStatus,
     TokenType,
 )
+from flask_ocpi.transport.envelope import ok
 from flask_ocpi.v2_1_1.schemas.common import NotExpressible
 from flask_ocpi.v2_1_1.schemas.locations import dump_evse, dump_location
 from flask_ocpi.v2_1_1.schemas.sessions import SessionSchema, dump_session, load_session, load_session_changes

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from flask_ocpi.envelope import ok
 from flask_ocpi.models import (
     DayOfWeek,
     DisplayText,
@@ -22,6 +21,7 @@ from flask_ocpi.models import (
     TariffRestrictions,
     TariffType,
 )
+from flask_ocpi.transport.envelope import ok
 from flask_ocpi.v2_1_1.schemas.common import NotExpressible
 from flask_ocpi.v2_1_1.schemas.tariffs import TariffSchema, dump_tariff, load_tariff, load_tariff_changes
 from tests.v2_1_1.examples import CPO, at, errors, example, rich_tariff

@@ -31,16 +31,16 @@ from flask_smorest import Blueprint
 from flask_ocpi import signals
 from flask_ocpi.backends.cdrs import CdrsReceiverBackend, CdrsSenderBackend
 from flask_ocpi.backends.results import WriteResult
-from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import ClientError, NotFound, ServerError
 from flask_ocpi.models import CDR, PartyKey, Role
-from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, path_doc
 from flask_ocpi.signals import notify
-from flask_ocpi.urls import public_url
+from flask_ocpi.transport.envelope import ok
+from flask_ocpi.transport.openapi import body_doc, envelope_schema, pagination_doc, path_doc
+from flask_ocpi.transport.urls import public_url
+from flask_ocpi.transport.views import OBJECT_ID_MAX, caller, installed, json_body, own_party, page_request, url_id
 from flask_ocpi.v2_1_1.schemas.cdrs import CdrSchema, dump_cdr, load_cdr
 from flask_ocpi.v2_1_1.views.helpers import dump_each, dump_one, page_answer
 from flask_ocpi.v2_1_1.views.sessions import for_caller, with_location
-from flask_ocpi.views.common import OBJECT_ID_MAX, caller, installed, json_body, own_party, page_request, url_id
 
 
 def register(blp: Blueprint, role: Role) -> None:

@@ -12,7 +12,7 @@ A command is validated (2001 naming the fields, nothing stored or called on fail
 ``response_url`` must be an absolute http(s) URL), given a new ``command_id`` and handed to
 the host's backend; the answer is the backend's CommandResponse (d2 form ``{"result": ...}``).
 An ``ACCEPTED`` command is stored before the answer leaves, so its result can be reported
-from any worker (:func:`flask_ocpi.commands.report_command_result`). An unknown location
+from any worker (:func:`flask_ocpi.modules.commands.report_command_result`). An unknown location
 (the backend raises :class:`~flask_ocpi.exceptions.UnknownLocation`) is answered OCPI 2003
 with ``{"result": "REJECTED"}``, as 2.2.1 does (2.1.1 errata). A command value 2.1.1 does not
 define, ``CANCEL_RESERVATION`` included, is an unknown resource: HTTP 404.
@@ -29,17 +29,18 @@ from __future__ import annotations
 from flask import Response
 from flask_smorest import Blueprint
 
-from flask_ocpi.commands import (
+from flask_ocpi.exceptions import ClientError, NotFound, UnknownLocation
+from flask_ocpi.models import CommandResponse, CommandResponseType, CommandType, Partner, PartyKey, Role
+from flask_ocpi.modules.commands import (
     VERSION_COMMANDS,
     accept_command_result,
     check_response_url,
     find_sent_command,
     receive_command,
 )
-from flask_ocpi.envelope import ok
-from flask_ocpi.exceptions import ClientError, NotFound, UnknownLocation
-from flask_ocpi.models import CommandResponse, CommandResponseType, CommandType, Partner, PartyKey, Role
-from flask_ocpi.openapi import body_doc, envelope_schema, path_doc
+from flask_ocpi.transport.envelope import ok
+from flask_ocpi.transport.openapi import body_doc, envelope_schema, path_doc
+from flask_ocpi.transport.views import caller, json_body
 from flask_ocpi.v2_1_1 import VERSION
 from flask_ocpi.v2_1_1.schemas.commands import (
     CommandResponseSchema,
@@ -51,7 +52,6 @@ from flask_ocpi.v2_1_1.schemas.commands import (
     load_command,
     load_command_result,
 )
-from flask_ocpi.views.common import caller, json_body
 
 #: The commands OCPI 2.1.1 defines.
 COMMANDS = VERSION_COMMANDS[VERSION]

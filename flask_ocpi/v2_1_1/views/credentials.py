@@ -8,11 +8,11 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from flask_ocpi import registration
-from flask_ocpi.auth import current_caller, registration_token_allowed
-from flask_ocpi.envelope import ok
 from flask_ocpi.models import Role
-from flask_ocpi.openapi import envelope_schema
+from flask_ocpi.modules import credentials as registration
+from flask_ocpi.transport.auth import current_caller, registration_token_allowed
+from flask_ocpi.transport.envelope import ok
+from flask_ocpi.transport.openapi import envelope_schema
 from flask_ocpi.v2_1_1 import VERSION
 from flask_ocpi.v2_1_1.schemas.credentials import CredentialsSchema, credentials_from_wire, credentials_to_wire
 

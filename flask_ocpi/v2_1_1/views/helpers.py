@@ -9,13 +9,13 @@ from typing import Any, TypeVar
 from flask import Response, current_app, request
 
 from flask_ocpi.backends.base import CacheableList
-from flask_ocpi.envelope import json_text, ok_json
 from flask_ocpi.exceptions import NotFound
-from flask_ocpi.listcache import CachedPage
 from flask_ocpi.pagination import Page, PageRequest, paginated_response, pagination_headers
 from flask_ocpi.state import get_state
+from flask_ocpi.transport.envelope import json_text, ok_json
+from flask_ocpi.transport.views import caller
+from flask_ocpi.util.listcache import CachedPage
 from flask_ocpi.v2_1_1.schemas.common import NotExpressible
-from flask_ocpi.views.common import caller
 
 log = logging.getLogger("flask_ocpi")
 T = TypeVar("T")
@@ -53,7 +53,7 @@ def list_answer(
     page: PageRequest,
 ) -> Response:
     """The answer to a sender list request, from the list cache when the backend's
-    ``list_etag`` says nothing changed (see :mod:`flask_ocpi.listcache`)."""
+    ``list_etag`` says nothing changed (see :mod:`flask_ocpi.util.listcache`)."""
     cache = get_state(current_app).list_cache
     etag = backend.list_etag(partner=caller(), page=page) if cache.size else None
     key = None

@@ -29,11 +29,25 @@ from flask_smorest import Blueprint
 from flask_ocpi import signals
 from flask_ocpi.backends.locations import LocationsReceiverBackend, LocationsSenderBackend
 from flask_ocpi.backends.results import WriteResult
-from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import ClientError, NotFound, UnknownLocation
 from flask_ocpi.models import Location, PartyKey, Role
-from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, path_doc, written_doc
 from flask_ocpi.signals import listened, notify
+from flask_ocpi.transport.envelope import ok
+from flask_ocpi.transport.openapi import body_doc, envelope_schema, pagination_doc, path_doc, written_doc
+from flask_ocpi.transport.views import (
+    CONNECTOR_ID_MAX,
+    EVSE_UID_MAX,
+    LOCATION_ID_MAX,
+    caller,
+    installed,
+    json_body,
+    own_party,
+    page_request,
+    same_id,
+    stamped,
+    url_id,
+    written,
+)
 from flask_ocpi.v2_1_1.schemas.locations import (
     ConnectorSchema,
     EVSESchema,
@@ -49,20 +63,6 @@ from flask_ocpi.v2_1_1.schemas.locations import (
     load_location_changes,
 )
 from flask_ocpi.v2_1_1.views.helpers import dump_one, list_answer
-from flask_ocpi.views.common import (
-    CONNECTOR_ID_MAX,
-    EVSE_UID_MAX,
-    LOCATION_ID_MAX,
-    caller,
-    installed,
-    json_body,
-    own_party,
-    page_request,
-    same_id,
-    stamped,
-    url_id,
-    written,
-)
 
 log = logging.getLogger("flask_ocpi")
 

@@ -34,15 +34,13 @@ from flask_ocpi import signals
 from flask_ocpi.backends.locations import LocationsReceiverBackend, LocationsSenderBackend
 from flask_ocpi.backends.results import WriteResult
 from flask_ocpi.backends.sessions import SessionsReceiverBackend, SessionsSenderBackend
-from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import NotFound, ServerError
 from flask_ocpi.models import CDR, CdrToken, InterfaceRole, Location, ModuleID, Partner, PartyKey, Role, Session
-from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, path_doc, written_doc
 from flask_ocpi.signals import listened, notify
 from flask_ocpi.state import get_state
-from flask_ocpi.v2_1_1.schemas.sessions import SessionSchema, dump_session, load_session, load_session_changes
-from flask_ocpi.v2_1_1.views.helpers import dump_each, dump_one, page_answer
-from flask_ocpi.views.common import (
+from flask_ocpi.transport.envelope import ok
+from flask_ocpi.transport.openapi import body_doc, envelope_schema, pagination_doc, path_doc, written_doc
+from flask_ocpi.transport.views import (
     OBJECT_ID_MAX,
     caller,
     installed,
@@ -54,6 +52,8 @@ from flask_ocpi.views.common import (
     url_id,
     written,
 )
+from flask_ocpi.v2_1_1.schemas.sessions import SessionSchema, dump_session, load_session, load_session_changes
+from flask_ocpi.v2_1_1.views.helpers import dump_each, dump_one, page_answer
 
 log = logging.getLogger("flask_ocpi")
 

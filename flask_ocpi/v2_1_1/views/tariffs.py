@@ -21,14 +21,12 @@ from flask_smorest import Blueprint
 from flask_ocpi import signals
 from flask_ocpi.backends.results import WriteResult
 from flask_ocpi.backends.tariffs import TariffsReceiverBackend, TariffsSenderBackend
-from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import NotFound
 from flask_ocpi.models import PartyKey, Role
-from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, path_doc, written_doc
 from flask_ocpi.signals import listened, notify
-from flask_ocpi.v2_1_1.schemas.tariffs import TariffSchema, dump_tariff, load_tariff, load_tariff_changes
-from flask_ocpi.v2_1_1.views.helpers import dump_one, list_answer
-from flask_ocpi.views.common import (
+from flask_ocpi.transport.envelope import ok
+from flask_ocpi.transport.openapi import body_doc, envelope_schema, pagination_doc, path_doc, written_doc
+from flask_ocpi.transport.views import (
     OBJECT_ID_MAX,
     caller,
     installed,
@@ -40,6 +38,8 @@ from flask_ocpi.views.common import (
     url_id,
     written,
 )
+from flask_ocpi.v2_1_1.schemas.tariffs import TariffSchema, dump_tariff, load_tariff, load_tariff_changes
+from flask_ocpi.v2_1_1.views.helpers import dump_one, list_answer
 
 
 def register(blp: Blueprint, role: Role) -> None:

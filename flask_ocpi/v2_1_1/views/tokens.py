@@ -29,12 +29,24 @@ from flask_smorest import Blueprint
 from flask_ocpi import signals
 from flask_ocpi.backends.results import WriteResult
 from flask_ocpi.backends.tokens import TokensReceiverBackend, TokensSenderBackend
-from flask_ocpi.blueprint import request_body
-from flask_ocpi.envelope import ok
 from flask_ocpi.exceptions import InvalidOrMissingParameters, NotFound
 from flask_ocpi.models import LocationReferences, PartyKey, Role, TokenType
-from flask_ocpi.openapi import body_doc, envelope_schema, pagination_doc, path_doc, written_doc
 from flask_ocpi.signals import listened, notify
+from flask_ocpi.transport.body import request_body
+from flask_ocpi.transport.envelope import ok
+from flask_ocpi.transport.openapi import body_doc, envelope_schema, pagination_doc, path_doc, written_doc
+from flask_ocpi.transport.views import (
+    OBJECT_ID_MAX,
+    caller,
+    installed,
+    json_body,
+    own_party,
+    page_request,
+    same_id,
+    stamped,
+    url_id,
+    written,
+)
 from flask_ocpi.v2_1_1.schemas.tokens import (
     TOKEN_TYPES,
     AuthorizationInfoSchema,
@@ -47,18 +59,6 @@ from flask_ocpi.v2_1_1.schemas.tokens import (
     load_token_changes,
 )
 from flask_ocpi.v2_1_1.views.helpers import dump_one, list_answer
-from flask_ocpi.views.common import (
-    OBJECT_ID_MAX,
-    caller,
-    installed,
-    json_body,
-    own_party,
-    page_request,
-    same_id,
-    stamped,
-    url_id,
-    written,
-)
 
 _TYPE_NAMES = sorted(t.value for t in TOKEN_TYPES)
 _TYPE_DOC: dict[str, Any] = {

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Response, current_app
 from flask_smorest import Blueprint
 
-from flask_ocpi.auth import registration_token_allowed
-from flask_ocpi.envelope import ok
 from flask_ocpi.models import ModuleID, Role
-from flask_ocpi.openapi import envelope_schema
 from flask_ocpi.state import get_state
-from flask_ocpi.urls import public_url
+from flask_ocpi.transport.auth import registration_token_allowed
+from flask_ocpi.transport.envelope import ok
+from flask_ocpi.transport.openapi import envelope_schema
+from flask_ocpi.transport.urls import public_url
 from flask_ocpi.v2_1_1 import VERSION
 from flask_ocpi.v2_1_1.adapter import V211
 from flask_ocpi.v2_1_1.schemas.versions import VersionDetailsSchema

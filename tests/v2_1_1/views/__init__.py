@@ -19,9 +19,7 @@ from blinker import Signal
 from flask import Flask
 from flask.testing import FlaskClient
 
-from flask_ocpi.auth import hash_token, new_token
 from flask_ocpi.backends.base import ModuleBackend
-from flask_ocpi.backends.memory import MemoryPartnerStore
 from flask_ocpi.models import (
     BusinessDetails,
     CredentialsRole,
@@ -32,6 +30,8 @@ from flask_ocpi.models import (
     TokenGrant,
     TokenScope,
 )
+from flask_ocpi.stores.memory import MemoryPartnerStore
+from flask_ocpi.transport.auth import hash_token, new_token
 
 CPO = "/ocpi/cpo/2.1.1"
 EMSP = "/ocpi/emsp/2.1.1"

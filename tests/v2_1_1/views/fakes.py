@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from flask_ocpi import merge
 from flask_ocpi.backends.cdrs import CdrsReceiverBackend, CdrsSenderBackend
 from flask_ocpi.backends.locations import LocationsReceiverBackend, LocationsSenderBackend
 from flask_ocpi.backends.results import Changes, WriteResult
@@ -51,6 +50,7 @@ from flask_ocpi.models import (
     WhitelistType,
 )
 from flask_ocpi.pagination import Page, PageRequest
+from flask_ocpi.stores import merge
 
 T = TypeVar("T")
 

@@ -2,7 +2,7 @@
 
 CPO tree: ``POST /ocpi/cpo/2.1.1/commands/{command}`` validated, handed to a recording receiver
 backend, ACCEPTED ones stored. eMSP tree: ``POST /ocpi/emsp/2.1.1/commands/{command}/{id}``
-(the response_url of :func:`flask_ocpi.commands.new_sent_command`) reaching a recording sender
+(the response_url of :func:`flask_ocpi.modules.commands.new_sent_command`) reaching a recording sender
 backend once. The end-to-end flow over real HTTP is in ``tests/test_commands.py``.
 """
 
@@ -19,11 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from flask_ocpi import OCPI, signals
-from flask_ocpi.auth import hash_token, new_token
 from flask_ocpi.backends.commands import CommandsReceiverBackend, CommandsSenderBackend
-from flask_ocpi.backends.memory import MemoryPartnerStore
-from flask_ocpi.backends.memory.commands import MemoryCommandStore
-from flask_ocpi.commands import new_sent_command
 from flask_ocpi.dates import utcnow
 from flask_ocpi.exceptions import UnknownLocation
 from flask_ocpi.models import (
@@ -48,6 +44,10 @@ from flask_ocpi.models import (
     TokenType,
     UnlockConnector,
 )
+from flask_ocpi.modules.commands import new_sent_command
+from flask_ocpi.stores.memory import MemoryPartnerStore
+from flask_ocpi.stores.memory.commands import MemoryCommandStore
+from flask_ocpi.transport.auth import hash_token, new_token
 
 RESPONSE_URL = "https://emsp.example.com/ocpi/emsp/2.1.1/commands/START_SESSION/abc"
 CPO_COMMANDS = "/ocpi/cpo/2.1.1/commands"

@@ -1,0 +1,1 @@
+"""Small building blocks without application state: caches and the outbound URL policy."""

@@ -1,1 +1,0 @@
-"""Version-independent views: the versions lists and the catch-all."""
