@@ -1,4 +1,7 @@
-"""Pagination shared by every list endpoint: request parameters and response headers.
+"""Pagination value types every list operation uses: :class:`PageRequest` and :class:`Page`.
+
+Importable without Flask (backends, stores and hosts use them); the response headers are
+:mod:`flask_ocpi.transport.paging`.
 
 Query parameters ``offset``, ``limit`` (capped at ``OCPI_MAX_PAGE_SIZE``),
 ``date_from`` and ``date_to`` (on ``last_updated``; from inclusive, to exclusive, as
@@ -17,14 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
-from urllib.parse import urlencode
-
-from flask import Response, request
 
 from flask_ocpi.dates import format_datetime, parse_datetime
 from flask_ocpi.exceptions import InvalidOrMissingParameters, shown
-from flask_ocpi.transport.envelope import ok
-from flask_ocpi.transport.urls import public_url
 
 T = TypeVar("T")
 
@@ -103,23 +101,3 @@ def _date_arg(args: Any, name: str) -> datetime | None:
         return parse_datetime(raw)
     except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved out of range by its offset
         raise InvalidOrMissingParameters(f"{name}: not an OCPI DateTime: {shown(raw)!r}") from None
-
-
-def pagination_headers(page: PageRequest, *, total: int, returned: int) -> dict[str, str]:
-    """``X-Total-Count``, ``X-Limit`` and, when more objects follow, ``Link``."""
-    headers = {"X-Total-Count": str(total), "X-Limit": str(page.limit)}
-    next_offset = page.offset + returned
-    if returned and next_offset < total:
-        query = urlencode({"offset": next_offset, "limit": page.limit, **page.filters()})
-        headers["Link"] = f'<{public_url(request.path)}?{query}>; rel="next"'
-    return headers
-
-
-def paginated_response(data: list[Any], page: PageRequest, *, total: int, returned: int | None = None) -> Response:
-    """A success envelope for a list page, with the pagination headers.
-
-    :param returned: how many objects the backend returned for this page, when the view
-        left some out of ``data`` (the next page starts after all of them).
-    """
-    headers = pagination_headers(page, total=total, returned=len(data) if returned is None else returned)
-    return ok(data, headers=headers)

@@ -13,7 +13,8 @@ from flask import Flask, request
 from werkzeug.datastructures import MultiDict
 
 from flask_ocpi.exceptions import InvalidOrMissingParameters
-from flask_ocpi.pagination import MAX_OFFSET, Page, PageRequest, paginated_response, pagination_headers
+from flask_ocpi.pagination import MAX_OFFSET, Page, PageRequest
+from flask_ocpi.transport.paging import paginated_response, pagination_headers
 
 
 def parse(require_date_from: bool = False, **args: str) -> PageRequest:

@@ -10,9 +10,10 @@ from flask import Response, current_app, request
 
 from flask_ocpi.backends.base import CacheableList
 from flask_ocpi.exceptions import NotFound
-from flask_ocpi.pagination import Page, PageRequest, paginated_response, pagination_headers
+from flask_ocpi.pagination import Page, PageRequest
 from flask_ocpi.state import get_state
 from flask_ocpi.transport.envelope import json_text, ok_json
+from flask_ocpi.transport.paging import paginated_response, pagination_headers
 from flask_ocpi.transport.views import caller
 from flask_ocpi.util.listcache import CachedPage
 from flask_ocpi.v2_1_1.schemas.common import NotExpressible
