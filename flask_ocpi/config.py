@@ -6,7 +6,7 @@ Read once, in :meth:`flask_ocpi.OCPI.init_app`; every error names the key.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,7 +21,6 @@ from flask_ocpi.util.urlpolicy import UrlPolicy
 EXTENSION_KEY = "ocpi"
 
 #: OCPI versions this release of Flask-OCPI can serve.
-SUPPORTED_VERSIONS: tuple[str, ...] = ("2.1.1",)
 
 #: Every key Flask-OCPI reads, with its default. ``OCPI_PARTIES`` has no default.
 DEFAULTS: dict[str, Any] = {
@@ -29,7 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "OCPI_ROLES": ("CPO", "EMSP"),
     "OCPI_URL_PREFIX": "/ocpi",
     "OCPI_BASE_URL": None,
-    "OCPI_VERSIONS": SUPPORTED_VERSIONS,
+    "OCPI_VERSIONS": None,  # every version Flask-OCPI speaks
     "OCPI_DEFAULT_PAGE_SIZE": 50,
     "OCPI_MAX_PAGE_SIZE": 200,
     "OCPI_OUTBOUND_TIMEOUT": 10.0,
@@ -134,8 +133,13 @@ class OcpiConfig:
         return [key for key in partner.parties if key not in self.own_keys]
 
     @classmethod
-    def from_mapping(cls, config: Mapping[str, Any]) -> OcpiConfig:
-        """Validate the ``OCPI_*`` keys of ``config`` (a Flask ``app.config``)."""
+    def from_mapping(cls, config: Mapping[str, Any], *, supported: Sequence[str]) -> OcpiConfig:
+        """Validate the ``OCPI_*`` keys of ``config`` (a Flask ``app.config``).
+
+        :param supported: the version numbers Flask-OCPI speaks (the version registry's,
+            :data:`flask_ocpi.extension.SUPPORTED_VERSIONS`): ``OCPI_VERSIONS`` must name
+            some of them, and defaults to all.
+        """
 
         def get(key: str) -> Any:
             return config.get(key, DEFAULTS[key])
@@ -153,7 +157,7 @@ class OcpiConfig:
             roles=roles,
             url_prefix=_prefix(get("OCPI_URL_PREFIX")),
             base_url=_base_url(get("OCPI_BASE_URL")),
-            versions=_versions(get("OCPI_VERSIONS")),
+            versions=_versions(config["OCPI_VERSIONS"] if "OCPI_VERSIONS" in config else supported, supported),
             default_page_size=default_size,
             max_page_size=max_size,
             outbound_timeout=_timeout(get("OCPI_OUTBOUND_TIMEOUT")),
@@ -286,7 +290,7 @@ def _base_url(value: Any) -> str | None:
     return _url("OCPI_BASE_URL", value).rstrip("/")
 
 
-def _versions(value: Any) -> tuple[str, ...]:
+def _versions(value: Any, supported: Sequence[str]) -> tuple[str, ...]:
     key = "OCPI_VERSIONS"
     if isinstance(value, str):
         value = [value]
@@ -295,9 +299,9 @@ def _versions(value: Any) -> tuple[str, ...]:
     versions = tuple(dict.fromkeys(str(v) for v in value or ()))
     if not versions:
         raise ConfigError(key, "must enable at least one version")
-    unknown = [v for v in versions if v not in SUPPORTED_VERSIONS]
+    unknown = [v for v in versions if v not in supported]
     if unknown:
-        raise ConfigError(key, f"unsupported version(s) {unknown}; supported: {list(SUPPORTED_VERSIONS)}")
+        raise ConfigError(key, f"unsupported version(s) {unknown}; supported: {list(supported)}")
     return versions
 
 

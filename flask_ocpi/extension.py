@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from flask import Flask, current_app, request
-from flask.sansio.blueprints import BlueprintSetupState
-from werkzeug.routing import Rule
+from flask import Flask, current_app
 
 from flask_ocpi.backends.base import ModuleBackend
 from flask_ocpi.backends.commands import CommandStore
 from flask_ocpi.backends.deliveries import DeliveryStore, SyncStore
+from flask_ocpi.backends.dispatch import Dispatcher
 from flask_ocpi.backends.partners import PartnerStore
+from flask_ocpi.cli import ocpi_cli
+from flask_ocpi.client.partner import PartnerClient
 from flask_ocpi.config import OcpiConfig
-from flask_ocpi.exceptions import ConfigError, Unauthorized
+from flask_ocpi.exceptions import ConfigError
 from flask_ocpi.models import (
     CommandRecord,
     CommandResult,
@@ -29,33 +29,31 @@ from flask_ocpi.models import (
     PartyKey,
     Role,
     Tariff,
-    TokenScope,
 )
 from flask_ocpi.modules import commands
 from flask_ocpi.modules import credentials as registration
 from flask_ocpi.modules import versions as versions_views
-from flask_ocpi.modules.credentials.claims import foreign_caller
 from flask_ocpi.outbound import push
-from flask_ocpi.outbound.dispatch import Dispatcher, ThreadDispatcher
+from flask_ocpi.outbound import sync as syncing
+from flask_ocpi.outbound.dispatch import ThreadDispatcher
+from flask_ocpi.outbound.push import Pushable
+from flask_ocpi.outbound.sync import SyncResult
 from flask_ocpi.state import EXTENSION_KEY, OcpiState, get_state
 from flask_ocpi.stores import secrets
-from flask_ocpi.transport import errors
-from flask_ocpi.transport.auth import authenticate, set_caller
-from flask_ocpi.transport.body import OcpiBlueprint, limit_body
+from flask_ocpi.transport.blueprints import ocpi_blueprint
 from flask_ocpi.transport.openapi import OcpiApi
-from flask_ocpi.transport.request_id import add_request_id_headers, assign_request_ids
 from flask_ocpi.util.caches import TTLCache
 from flask_ocpi.util.listcache import ListCache
-from flask_ocpi.versions import adapter
-
-if TYPE_CHECKING:
-    from flask_ocpi.client.partner import PartnerClient
-    from flask_ocpi.outbound.push import Pushable
-    from flask_ocpi.outbound.sync import SyncResult
+from flask_ocpi.v2_1_1.adapter import V211
+from flask_ocpi.versions import VersionRegistry
 
 log = logging.getLogger("flask_ocpi")
 
-_CATCH_ALL = "not_found"
+#: The version registry: one adapter per OCPI version Flask-OCPI speaks. Adding a version
+#: is adding its package and its adapter here.
+VERSIONS = VersionRegistry([V211])
+#: The version numbers Flask-OCPI speaks (``OCPI_VERSIONS`` names some of them).
+SUPPORTED_VERSIONS: tuple[str, ...] = VERSIONS.numbers
 
 
 class OCPI:
@@ -124,18 +122,20 @@ class OCPI:
         """
         if EXTENSION_KEY in app.extensions:
             raise RuntimeError("Flask-OCPI is already registered on this application")
-        config = OcpiConfig.from_mapping(app.config)
+        config = OcpiConfig.from_mapping(app.config, supported=SUPPORTED_VERSIONS)
+        versions = VERSIONS.only(config.versions)
         store = partners if partners is not None else self._partners
         if not isinstance(store, PartnerStore):
             raise TypeError("OCPI needs a partner store: OCPI(app, partners=MemoryPartnerStore()) or a SQLAlchemy one")
         store = secrets.protect(store, config)
-        indexed = _index_backends(self._backends if backends is None else tuple(backends), config)
+        indexed = _index_backends(self._backends if backends is None else tuple(backends), config, versions)
         command_store = commands if commands is not None else self._commands
         if command_store is None and any(module is ModuleID.COMMANDS for module, _ in indexed):
             raise TypeError("A commands backend needs a command store: OCPI(app, ..., commands=MemoryCommandStore())")
         state = OcpiState(
             extension=self,
             config=config,
+            versions=versions,
             partners=store,
             backends=indexed,
             commands=command_store,
@@ -148,8 +148,6 @@ class OCPI:
         app.extensions[EXTENSION_KEY] = state
         state.api = OcpiApi(app, config)
         _register_blueprints(state)
-        from flask_ocpi.cli import ocpi_cli
-
         app.cli.add_command(ocpi_cli)
 
     # --- client operations, on the current application ---------------------------
@@ -233,14 +231,10 @@ class OCPI:
         limit: int | None = None,
     ) -> list[SyncResult]:
         """Pull a partner's lists into our receiver backends. See :func:`flask_ocpi.outbound.sync.sync`."""
-        from flask_ocpi.outbound.sync import sync
-
-        return sync(partner, modules=modules, full=full, limit=limit)
+        return syncing.sync(partner, modules=modules, full=full, limit=limit)
 
     def client(self, partner: Partner | str) -> PartnerClient:
         """The client of one partner. See :class:`flask_ocpi.client.PartnerClient`."""
-        from flask_ocpi.client.partner import PartnerClient
-
         return PartnerClient.connect(partner)
 
     def partners(self) -> list[Partner]:
@@ -249,7 +243,7 @@ class OCPI:
 
 
 def _index_backends(
-    backends: tuple[ModuleBackend, ...], config: OcpiConfig
+    backends: tuple[ModuleBackend, ...], config: OcpiConfig, versions: VersionRegistry
 ) -> dict[tuple[ModuleID, InterfaceRole], ModuleBackend]:
     index: dict[tuple[ModuleID, InterfaceRole], ModuleBackend] = {}
     for backend in backends:
@@ -258,7 +252,7 @@ def _index_backends(
         key = (backend.module, backend.interface)
         if key in index:
             raise ValueError(f"Two backends given for {key[0].value} {key[1].value}")
-        if not any(backend.module in adapter(v).modules for v in config.versions):
+        if not versions.serves(backend.module):
             raise ConfigError(
                 "OCPI_VERSIONS",
                 f"{type(backend).__name__}: no enabled OCPI version serves the {backend.module.value} module yet",
@@ -272,89 +266,23 @@ def _index_backends(
 
 
 def _register_blueprints(state: OcpiState) -> None:
+    """The root blueprint (versions lists of each role tree, the catch-all) and one
+    blueprint per (role tree, version), each with the request pipeline of
+    :mod:`flask_ocpi.transport.blueprints`."""
     config = state.config
     api = state.api
     assert api is not None
-    root = _blueprint("ocpi", config.url_prefix, "OCPI versions", role=None)
+    root = ocpi_blueprint("ocpi", config.url_prefix, "OCPI versions", role=None)
     for role in config.roles:
         versions_views.register(root, role)
-    root.record_once(_add_catch_all)
     api.register_blueprint(root)
     for role in config.roles:
-        for version in config.versions:
-            blp = _blueprint(
-                f"ocpi-{role.path}-{version.replace('.', '_')}",
-                f"{config.url_prefix}/{role.path}/{version}",
-                f"OCPI {version}, {role.value} interfaces",
+        for adapter in state.versions:
+            blp = ocpi_blueprint(
+                f"ocpi-{role.path}-{adapter.version.replace('.', '_')}",
+                f"{config.url_prefix}/{role.path}/{adapter.version}",
+                f"OCPI {adapter.version}, {role.value} interfaces",
                 role=role,
             )
-            adapter(version).register_views(blp, role, state.backends)
+            adapter.register_views(blp, role, state.backends)
             api.register_blueprint(blp)
-
-
-def _add_catch_all(setup: BlueprintSetupState) -> None:
-    """Everything else under the prefix, whatever the method and path, goes to the catch-all
-    view of the root OCPI blueprint (so its error handler and request-id headers apply):
-    plain werkzeug rules (not documented in OpenAPI) matching any method (``methods=None``,
-    OPTIONS and unknown methods included) and any path, newlines included (the converter is
-    registered on this application's URL map only)."""
-    app = setup.app
-    app.url_map.converters[errors.ANY_PATH] = errors.AnyPathConverter
-    endpoint = f"{setup.name_prefix}.{setup.name}.{_CATCH_ALL}".lstrip(".")
-    prefix = setup.url_prefix or ""
-    for path in (f"{prefix}/", f"{prefix}/<{errors.ANY_PATH}:path>"):
-        app.url_map.add(Rule(path, endpoint=endpoint, methods=None, strict_slashes=False))
-    app.view_functions[endpoint] = errors.route_not_found
-
-
-def _blueprint(name: str, url_prefix: str, description: str, *, role: Role | None) -> OcpiBlueprint:
-    blp = OcpiBlueprint(name, __name__, url_prefix=url_prefix, description=description)
-    blp.before_request(assign_request_ids)
-    blp.before_request(limit_body)
-    blp.before_request(_start_deliveries)
-    blp.before_request(functools.partial(_authenticate, role))
-    blp.after_request(add_request_id_headers)
-    blp.register_error_handler(Exception, errors.handle_error)
-    return blp
-
-
-def _start_deliveries() -> None:
-    """``before_request`` of every OCPI blueprint: make sure this process delivers the
-    changes left pending (by a previous run, or retries) once it serves OCPI."""
-    state = get_state(current_app)
-    if state.deliveries is not None:
-        state.dispatcher.start(current_app._get_current_object())  # type: ignore[attr-defined]
-
-
-def _authenticate(tree: Role | None) -> None:
-    """``before_request`` of every OCPI blueprint: who is calling, and may it call this?
-
-    A registered connection lives on one role tree (OCPI 2.1.1 registers role pairs
-    separately): its token opens that tree's module endpoints only. Views and backends get
-    a caller whose parties never include ours, whatever its stored row claims
-    (:func:`flask_ocpi.modules.credentials.claims.foreign_caller`).
-    """
-    if (
-        request.endpoint is None
-        or request.method == "OPTIONS"
-        or request.endpoint.partition(".")[2].startswith(_CATCH_ALL)
-    ):
-        return
-    state = get_state(current_app)
-    header = request.headers.get("Authorization")
-    caller = state.auth_cache.get(header) if header else None
-    if caller is None:
-        caller = authenticate(state.partners, header)
-        if caller.partner.registered:  # a connection mid-registration changes at once: never cached
-            state.auth_cache.put(header, caller)
-    view = current_app.view_functions[request.endpoint]
-    view_class = getattr(view, "view_class", None)
-    allowed = getattr(view, "_ocpi_registration_allowed", False) or getattr(
-        view_class, "_ocpi_registration_allowed", False
-    )
-    if caller.scope is TokenScope.REGISTRATION and not allowed:
-        raise Unauthorized("A registration token opens only the versions and credentials endpoints")
-    local_role = caller.partner.local_role
-    if not allowed and tree is not None and local_role is not None and local_role is not tree:
-        raise Unauthorized(f"This token belongs to a connection with our {local_role.value} interfaces")
-    set_caller(foreign_caller(caller, state.config))

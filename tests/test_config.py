@@ -8,7 +8,8 @@ import pytest
 from flask import Flask
 
 from flask_ocpi import OCPI
-from flask_ocpi.config import DEFAULTS, SUPPORTED_VERSIONS, OcpiConfig
+from flask_ocpi.config import DEFAULTS, OcpiConfig
+from flask_ocpi.extension import SUPPORTED_VERSIONS
 from flask_ocpi.exceptions import ConfigError
 from flask_ocpi.models import Role
 from flask_ocpi.stores.memory import MemoryPartnerStore
@@ -19,7 +20,7 @@ PARTY = {"country_code": "NL", "party_id": "ABC", "business_details": {"name": "
 def config_of(**keys: Any) -> OcpiConfig:
     mapping: dict[str, Any] = {"OCPI_PARTIES": [PARTY]}
     mapping.update(keys)
-    return OcpiConfig.from_mapping(mapping)
+    return OcpiConfig.from_mapping(mapping, supported=SUPPORTED_VERSIONS)
 
 
 def host_app(**keys: Any) -> Flask:
@@ -47,7 +48,7 @@ def test_defaults_cover_every_key() -> None:
         "OCPI_ROLES": ("CPO", "EMSP"),
         "OCPI_URL_PREFIX": "/ocpi",
         "OCPI_BASE_URL": None,
-        "OCPI_VERSIONS": ("2.1.1",),
+        "OCPI_VERSIONS": None,
         "OCPI_DEFAULT_PAGE_SIZE": 50,
         "OCPI_MAX_PAGE_SIZE": 200,
         "OCPI_OUTBOUND_TIMEOUT": 10.0,
@@ -365,12 +366,12 @@ def test_limits_and_keys_are_validated_naming_the_key(key: str, value: object) -
     parties = [{"country_code": "NL", "party_id": "ABC", "business_details": {"name": "x"}}]
     config = {"OCPI_PARTIES": parties, key: value}
     with pytest.raises(ConfigError, match=f"^{key}"):
-        OcpiConfig.from_mapping(config)
+        OcpiConfig.from_mapping(config, supported=SUPPORTED_VERSIONS)
 
 
 def test_encryption_keys_accept_one_key_a_comma_separated_string_or_a_list() -> None:
     base = {"OCPI_PARTIES": [{"country_code": "NL", "party_id": "ABC", "business_details": {"name": "x"}}]}
-    assert OcpiConfig.from_mapping({**base, "OCPI_ENCRYPTION_KEYS": "a"}).encryption_keys == ("a",)
-    assert OcpiConfig.from_mapping({**base, "OCPI_ENCRYPTION_KEYS": "a, b"}).encryption_keys == ("a", "b")
-    assert OcpiConfig.from_mapping({**base, "OCPI_ENCRYPTION_KEYS": [b"a", "b"]}).encryption_keys == ("a", "b")
-    assert OcpiConfig.from_mapping(base).encryption_keys == ()
+    assert OcpiConfig.from_mapping({**base, "OCPI_ENCRYPTION_KEYS": "a"}, supported=SUPPORTED_VERSIONS).encryption_keys == ("a",)
+    assert OcpiConfig.from_mapping({**base, "OCPI_ENCRYPTION_KEYS": "a, b"}, supported=SUPPORTED_VERSIONS).encryption_keys == ("a", "b")
+    assert OcpiConfig.from_mapping({**base, "OCPI_ENCRYPTION_KEYS": [b"a", "b"]}, supported=SUPPORTED_VERSIONS).encryption_keys == ("a", "b")
+    assert OcpiConfig.from_mapping(base, supported=SUPPORTED_VERSIONS).encryption_keys == ()

@@ -30,6 +30,7 @@ from flask_ocpi import OCPI, RegistrationError
 from flask_ocpi.backends.partners import PartnerStore
 from flask_ocpi.client.partner import PartnerClient
 from flask_ocpi.config import OcpiConfig
+from flask_ocpi.extension import SUPPORTED_VERSIONS
 from flask_ocpi.models import (
     BusinessDetails,
     CredentialsRole,
@@ -344,7 +345,8 @@ def test_our_client_never_sends_our_emsps_session_to_a_row_claiming_it() -> None
 
 def test_config_tells_our_parties_from_a_partners() -> None:
     config = OcpiConfig.from_mapping(
-        {"OCPI_PARTIES": [{"country_code": "nl", "party_id": "exa", "business_details": {"name": "x"}}]}
+        {"OCPI_PARTIES": [{"country_code": "nl", "party_id": "exa", "business_details": {"name": "x"}}]},
+        supported=SUPPORTED_VERSIONS,
     )
     row = Partner(id="p", local_party=OURS, status=PartnerStatus.REGISTERED)
     row.roles = [

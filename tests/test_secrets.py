@@ -21,6 +21,7 @@ from flask_ocpi import OCPI, RegistrationError
 from flask_ocpi.backends import PartnerStore
 from flask_ocpi.backends.partners import StatusChanged
 from flask_ocpi.config import OcpiConfig
+from flask_ocpi.extension import SUPPORTED_VERSIONS
 from flask_ocpi.exceptions import ConfigError
 from flask_ocpi.models import DeliveryStatus, Partner, PartnerStatus
 from flask_ocpi.outbound.dispatch import StoreOnlyDispatcher
@@ -86,7 +87,7 @@ def another(partner_id: str) -> Partner:
 
 
 def config(*keys: str) -> OcpiConfig:
-    return OcpiConfig.from_mapping({"OCPI_PARTIES": PARTIES, "OCPI_ENCRYPTION_KEYS": list(keys)})
+    return OcpiConfig.from_mapping({"OCPI_PARTIES": PARTIES, "OCPI_ENCRYPTION_KEYS": list(keys)}, supported=SUPPORTED_VERSIONS)
 
 
 def open_backend(kind: str, tmp_path: Path) -> Iterator[Backend]:
@@ -255,7 +256,7 @@ def test_the_wrapper_passes_other_methods_and_save_arguments_on(sql_backend: Bac
 @pytest.mark.parametrize("keys", [f"{NEW},{OLD}", f" {NEW} , {OLD} ", [NEW, OLD], (NEW.encode(), OLD)])
 def test_keys_from_a_string_or_a_list(keys: Any) -> None:
     store = protect(
-        MemoryPartnerStore(), OcpiConfig.from_mapping({"OCPI_PARTIES": PARTIES, "OCPI_ENCRYPTION_KEYS": keys})
+        MemoryPartnerStore(), OcpiConfig.from_mapping({"OCPI_PARTIES": PARTIES, "OCPI_ENCRYPTION_KEYS": keys}, supported=SUPPORTED_VERSIONS)
     )
     assert isinstance(store, EncryptedPartnerStore) and store.cipher is not None
     store.add(partner=full_partner())
@@ -275,7 +276,7 @@ def test_a_bad_key_fails_init_app_naming_it_without_printing_it(keys: list[str],
 @pytest.mark.parametrize("value", [42, [NEW, 42], [""]])
 def test_keys_of_the_wrong_type_are_config_errors(value: Any) -> None:
     with pytest.raises(ConfigError, match="OCPI_ENCRYPTION_KEYS"):
-        OcpiConfig.from_mapping({"OCPI_PARTIES": PARTIES, "OCPI_ENCRYPTION_KEYS": value})
+        OcpiConfig.from_mapping({"OCPI_PARTIES": PARTIES, "OCPI_ENCRYPTION_KEYS": value}, supported=SUPPORTED_VERSIONS)
 
 
 def test_without_cryptography_keys_fail_at_init_app_and_no_keys_still_work(monkeypatch: pytest.MonkeyPatch) -> None:

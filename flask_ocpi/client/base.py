@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Iterable
-from types import ModuleType
 from typing import Any
 from urllib.parse import quote
 
 from flask_ocpi.config import app_config
 from flask_ocpi.models import ModuleID, Partner, PartyKey, Role
+from flask_ocpi.state import version_adapter
+from flask_ocpi.versions import ClientWire, UnknownVersion
 from flask_ocpi.transport.http import OcpiHttp, OcpiResponse
 
 log = logging.getLogger("flask_ocpi")
@@ -35,15 +35,15 @@ class ClientBase:
         self.own_parties |= {partner.local_party}
 
     @property
-    def wire(self) -> ModuleType:
-        """The partner version's client wire module (e.g. :mod:`flask_ocpi.v2_1_1.client`).
+    def wire(self) -> ClientWire:
+        """The wire format of the partner's version, from the application's version registry.
 
         :raises LookupError: when Flask-OCPI cannot talk that version as a client.
         """
         version = self.partner.version or ""
         try:
-            return importlib.import_module(f"flask_ocpi.v{version.replace('.', '_')}.client")
-        except ImportError:
+            return version_adapter(version).client
+        except UnknownVersion:
             raise LookupError(
                 f"Partner {self.partner.id} uses OCPI {version}, which the client does not speak"
             ) from None

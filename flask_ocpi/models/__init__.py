@@ -5,6 +5,7 @@ implements each backend operation once, whatever version a partner speaks. The
 rules for this shape are written down in ``docs/design.md``.
 """
 
+from flask_ocpi.models.callers import Caller
 from flask_ocpi.models.cdrs import CDR, CdrLocation, SignedData, SignedValue
 from flask_ocpi.models.commands import (
     CancelReservation,
@@ -92,6 +93,7 @@ from flask_ocpi.models.tokens import (
 )
 
 __all__ = [
+    "Caller",
     "CDR",
     "EVSE",
     "AdditionalGeoLocation",

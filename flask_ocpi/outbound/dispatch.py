@@ -17,29 +17,12 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
-from abc import ABC, abstractmethod
-
 from flask import Flask
 
+from flask_ocpi.backends.dispatch import Dispatcher
+from flask_ocpi.outbound.push import deliver, deliver_due
+
 log = logging.getLogger("flask_ocpi")
-
-
-class Dispatcher(ABC):
-    """Runs deliveries outside the host's request."""
-
-    @abstractmethod
-    def wake(self, app: Flask, delivery_ids: list[str]) -> None:
-        """New deliveries were stored and are due now."""
-
-    def retry_later(self, app: Flask, delivery_id: str, delay: float) -> None:
-        """A delivery failed and is due again in ``delay`` seconds (polling dispatchers
-        find it by themselves: nothing to do by default)."""
-        return None
-
-    def start(self, app: Flask) -> None:
-        """Begin delivering what is due (e.g. left by a previous run). Called on the first
-        OCPI request of a process; idempotent."""
-        return None
 
 
 class StoreOnlyDispatcher(Dispatcher):
@@ -55,8 +38,6 @@ class InlineDispatcher(Dispatcher):
     slows the caller down; do not use it in a web app)."""
 
     def wake(self, app: Flask, delivery_ids: list[str]) -> None:
-        from flask_ocpi.outbound.push import deliver
-
         with app.app_context():
             for delivery_id in delivery_ids:
                 deliver(delivery_id)
@@ -112,8 +93,6 @@ class ThreadDispatcher(Dispatcher):
         self._stopping.clear()
 
     def _run(self, app: Flask, event: threading.Event) -> None:
-        from flask_ocpi.outbound.push import deliver_due
-
         while not self._stopping.is_set():
             event.wait(self.interval)
             event.clear()

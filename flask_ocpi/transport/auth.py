@@ -13,18 +13,21 @@ import base64
 import binascii
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
-from flask import g
+from flask import current_app, g, request
 
 from flask_ocpi.backends.partners import PartnerStore
+from flask_ocpi.config import OcpiConfig
 from flask_ocpi.exceptions import Unauthorized
-from flask_ocpi.models import Partner, PartnerStatus, TokenScope
+from flask_ocpi.models import Caller, PartnerStatus, Role, TokenScope
+from flask_ocpi.state import get_state
 
 _F = TypeVar("_F", bound=Callable[..., object])
+log = logging.getLogger("flask_ocpi")
 _PRINTABLE = frozenset(range(0x21, 0x7F))
 
 
@@ -76,16 +79,6 @@ def encode_token(token: str, *, base64_encode: bool) -> str:
     return f"Token {token}"
 
 
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """The authenticated party of the current request and what its token opens."""
-
-    partner: Partner
-    scope: TokenScope
-    #: The token the caller presented (kept for this request only, never stored or logged).
-    token: str
-
-
 def authenticate(store: PartnerStore, header: str | None) -> Caller:
     """Find the partner whose token the header carries.
 
@@ -123,10 +116,68 @@ def current_caller() -> Caller:
     return caller  # type: ignore[no-any-return]
 
 
+_REGISTRATION_ALLOWED = "_ocpi_registration_allowed"
+
+
 def registration_token_allowed(view: _F) -> _F:
     """Mark a view as reachable with a registration token (token A).
 
-    Only the versions, version details and credentials views carry this mark.
+    Only the versions, version details and credentials views carry this mark; it is read
+    by :func:`authenticate_request` and nowhere else.
     """
-    view._ocpi_registration_allowed = True  # type: ignore[attr-defined]
+    setattr(view, _REGISTRATION_ALLOWED, True)
     return view
+
+
+def _registration_allowed(endpoint: str) -> bool:
+    view = current_app.view_functions[endpoint]
+    return bool(
+        getattr(view, _REGISTRATION_ALLOWED, False)
+        or getattr(getattr(view, "view_class", None), _REGISTRATION_ALLOWED, False)
+    )
+
+
+def foreign_caller(caller: Caller, config: OcpiConfig) -> Caller:
+    """``caller`` with a partner whose roles omit our own parties (logged as an error:
+    such a row was not written by a registration of this release)."""
+    ours = set(caller.partner.parties) & config.own_keys
+    if not ours:
+        return caller
+    log.error(
+        "Partner %s is stored with our own part%s %s; ignored (fix or unregister this connection)",
+        caller.partner.id,
+        "ies" if len(ours) > 1 else "y",
+        ", ".join(str(k) for k in sorted(ours, key=str)),
+    )
+    return Caller(caller.partner.without_parties(ours), caller.scope, caller.token)
+
+
+def authenticate_request(tree: Role | None, *, public: bool) -> None:
+    """The one authentication step of every OCPI request (a ``before_request`` of each OCPI
+    blueprint): who is calling, and may its token open this endpoint?
+
+    A registration token opens only views marked :func:`registration_token_allowed`. A
+    registered connection opens the module endpoints of the role trees it speaks for
+    (OCPI 2.1.1 registers role pairs separately, one tree per connection). Views and backends
+    get a caller whose parties never include ours, whatever its stored row claims
+    (:func:`foreign_caller`).
+
+    :param tree: the role tree of the blueprint (``None`` for the versions root).
+    :param public: the request needs no token (``OPTIONS``, the catch-all answering 404/405).
+    """
+    if public or request.endpoint is None:
+        return
+    state = get_state(current_app)
+    header = request.headers.get("Authorization")
+    caller = state.auth_cache.get(header) if header else None
+    if caller is None:
+        caller = authenticate(state.partners, header)
+        if caller.partner.registered:  # a connection mid-registration changes at once: never cached
+            state.auth_cache.put(header, caller)
+    allowed = _registration_allowed(request.endpoint)
+    if caller.scope is TokenScope.REGISTRATION and not allowed:
+        raise Unauthorized("A registration token opens only the versions and credentials endpoints")
+    local_role = caller.partner.local_role
+    if not allowed and tree is not None and local_role is not None and local_role is not tree:
+        raise Unauthorized(f"This token belongs to a connection with our {local_role.value} interfaces")
+    set_caller(foreign_caller(caller, state.config))

@@ -2,7 +2,7 @@
 
 One reader for every request body under the prefix (module views through
 :func:`flask_ocpi.transport.views.json_body`, flask-smorest arguments through
-:class:`OcpiArgumentsParser`): the body is read as JSON whatever its ``Content-Type``
+:class:`OcpiArgumentsParser`, which every OCPI blueprint uses): the body is read as JSON whatever its ``Content-Type``
 (tolerant), within the limits of ``OCPI_MAX_BODY_SIZE`` (HTTP 413), ``OCPI_MAX_JSON_DEPTH``
 and ``OCPI_MAX_LIST_LENGTH`` (2001 naming the field). A body that is not JSON is answered
 400/2001, one that fails its schema 2001 naming the fields.
@@ -14,10 +14,9 @@ finite or outside its range (``1E+999999``), naming the field.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, NoReturn
 
-import flask_smorest
 from flask import Request, request
 from marshmallow import Schema, ValidationError
 from webargs import core
@@ -95,25 +94,3 @@ class OcpiArgumentsParser(FlaskParser):
         error_headers: Mapping[str, str] | None,
     ) -> NoReturn:
         raise InvalidOrMissingParameters(describe_validation_errors(error.messages))
-
-
-class OcpiBlueprint(flask_smorest.Blueprint):
-    """A flask-smorest blueprint using :class:`OcpiArgumentsParser`, whose routes leave
-    ``OPTIONS`` to the OCPI catch-all (:func:`flask_ocpi.transport.errors.route_not_found`), so that it
-    is answered with an envelope instead of Flask's empty automatic answer."""
-
-    ARGUMENTS_PARSER = OcpiArgumentsParser()
-
-    def add_url_rule(
-        self,
-        rule: str,
-        endpoint: str | None = None,
-        view_func: Callable[..., Any] | None = None,
-        provide_automatic_options: bool | None = None,
-        **options: Any,
-    ) -> None:
-        """Register a route (see flask-smorest) without Flask's automatic ``OPTIONS``."""
-        if view_func is not None:
-            # Flask reads this attribute of the view (a MethodView copies it from its class).
-            view_func.provide_automatic_options = False  # type: ignore[attr-defined]
-        super().add_url_rule(rule, endpoint, view_func, **options)

@@ -21,7 +21,6 @@ exactly once whichever process or worker completes it; every completion sends
 
 from __future__ import annotations
 
-import importlib
 import logging
 import uuid
 from dataclasses import replace
@@ -56,13 +55,6 @@ from flask_ocpi.transport.urls import public_url
 from flask_ocpi.util.urlpolicy import UnsafeUrl
 
 log = logging.getLogger("flask_ocpi")
-
-#: The commands each OCPI version defines (2.2.1 adds CANCEL_RESERVATION).
-VERSION_COMMANDS: dict[str, frozenset[CommandType]] = {
-    "2.1.1": frozenset(
-        {CommandType.RESERVE_NOW, CommandType.START_SESSION, CommandType.STOP_SESSION, CommandType.UNLOCK_CONNECTOR}
-    ),
-}
 
 #: The receiver backend's method for each command.
 _RECEIVER_METHODS: dict[CommandType, str] = {
@@ -118,11 +110,6 @@ def _as_result(result: CommandResult | CommandResultType | str) -> CommandResult
     if isinstance(result, CommandResult):
         return result
     return CommandResult(result=CommandResultType(result))
-
-
-def _wire(version: str) -> Any:
-    """The commands wire module of a version (``flask_ocpi.v2_1_1.schemas.commands``)."""
-    return importlib.import_module(f"flask_ocpi.v{version.replace('.', '_')}.schemas.commands")
 
 
 # --- CPO side ---------------------------------------------------------------------------
@@ -225,7 +212,7 @@ def _post_result(state: OcpiState, record: CommandRecord, result: CommandResult)
         return False
     try:
         check_response_url(record.response_url)
-        body = _wire(record.version).dump_command_result(result)
+        body = state.versions.get(record.version).dump_command_result(result)
         http = OcpiHttp(
             token=partner.outbound_token, timeout=state.config.outbound_timeout, policy=state.config.url_policy
         )
@@ -290,7 +277,7 @@ def new_sent_command(partner: Partner, command_type: CommandType) -> tuple[Comma
     if not partner.registered or partner.local_role is not Role.EMSP or not partner.version:
         raise ValueError(f"Partner {partner.id} is not a CPO registered with our eMSP tree")
     version = partner.version
-    if command_type not in VERSION_COMMANDS.get(version, frozenset()):
+    if version not in state.versions or command_type not in state.versions.get(version).commands:
         raise ValueError(f"OCPI {version} has no {command_type.value} command")
     command_id = uuid.uuid4().hex
     path = f"{state.config.url_prefix}/{Role.EMSP.path}/{version}/commands/{command_type.value}/{command_id}"
@@ -365,7 +352,6 @@ def _hand_to_sender_backend(
 
 
 __all__ = [
-    "VERSION_COMMANDS",
     "accept_command_result",
     "check_response_url",
     "expire_commands",

@@ -49,7 +49,7 @@ from flask_ocpi.signals import notify
 from flask_ocpi.state import OcpiState, get_state
 from flask_ocpi.transport.auth import Caller, hash_token, new_token
 from flask_ocpi.transport.urls import versions_url
-from flask_ocpi.versions import adapter
+from flask_ocpi.state import version_adapter as adapter
 
 log = logging.getLogger("flask_ocpi")
 

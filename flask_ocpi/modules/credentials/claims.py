@@ -19,7 +19,7 @@ from flask_ocpi.backends.partners import PartnerStore, PartyTaken, claims
 from flask_ocpi.config import OcpiConfig
 from flask_ocpi.exceptions import ClientError, InvalidOrMissingParameters
 from flask_ocpi.models import CredentialsRole, Partner, PartyKey, Role
-from flask_ocpi.transport.auth import Caller
+from flask_ocpi.transport.auth import foreign_caller
 
 log = logging.getLogger("flask_ocpi")
 
@@ -63,19 +63,5 @@ def party_taken(exc: PartyTaken) -> ClientError:
     return ClientError(f"Party {_listed(exc.keys)} is already registered by another connection")
 
 
-def foreign_caller(caller: Caller, config: OcpiConfig) -> Caller:
-    """``caller`` with a partner whose roles omit our own parties (logged as an error:
-    such a row was not written by a registration of this release)."""
-    ours = set(caller.partner.parties) & config.own_keys
-    if not ours:
-        return caller
-    log.error(
-        "Partner %s is stored with our own part%s %s; ignored (fix or unregister this connection)",
-        caller.partner.id,
-        "ies" if len(ours) > 1 else "y",
-        _listed(ours),
-    )
-    return Caller(caller.partner.without_parties(ours), caller.scope, caller.token)
-
-
+# foreign_caller lives in flask_ocpi.transport.auth (the pipeline applies it); re-exported here.
 __all__ = ["check_namespace", "foreign_caller", "party_taken", "refuse_own_parties"]

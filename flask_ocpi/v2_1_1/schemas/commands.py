@@ -45,6 +45,12 @@ _RESULTS_211 = frozenset(
 )
 
 
+#: The commands OCPI 2.1.1 defines (2.2.1 adds CANCEL_RESERVATION).
+COMMANDS: frozenset[CommandType] = frozenset(
+    {CommandType.RESERVE_NOW, CommandType.START_SESSION, CommandType.STOP_SESSION, CommandType.UNLOCK_CONNECTOR}
+)
+
+
 class StartSessionSchema(ModelSchema):
     """``StartSession`` object (3.3). Loads into a dict (the token's owner is not on the wire)."""
 

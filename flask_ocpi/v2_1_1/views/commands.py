@@ -32,7 +32,6 @@ from flask_smorest import Blueprint
 from flask_ocpi.exceptions import ClientError, NotFound, UnknownLocation
 from flask_ocpi.models import CommandResponse, CommandResponseType, CommandType, Partner, PartyKey, Role
 from flask_ocpi.modules.commands import (
-    VERSION_COMMANDS,
     accept_command_result,
     check_response_url,
     find_sent_command,
@@ -48,14 +47,11 @@ from flask_ocpi.v2_1_1.schemas.commands import (
     StartSessionSchema,
     StopSessionSchema,
     UnlockConnectorSchema,
+    COMMANDS,
     dump_command_response,
     load_command,
     load_command_result,
 )
-
-#: The commands OCPI 2.1.1 defines.
-COMMANDS = VERSION_COMMANDS[VERSION]
-
 
 def register(blp: Blueprint, role: Role) -> None:
     """Add the commands endpoint of one role tree (CPO: receiver, eMSP: sender)."""

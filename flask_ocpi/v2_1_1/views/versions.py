@@ -12,7 +12,6 @@ from flask_ocpi.transport.envelope import ok
 from flask_ocpi.transport.openapi import envelope_schema
 from flask_ocpi.transport.urls import public_url
 from flask_ocpi.v2_1_1 import VERSION
-from flask_ocpi.v2_1_1.adapter import V211
 from flask_ocpi.v2_1_1.schemas.versions import VersionDetailsSchema
 
 
@@ -30,7 +29,7 @@ def register(blp: Blueprint, role: Role) -> None:
             {
                 module
                 for (module, _), backend in state.backends.items()
-                if backend.role() is role and module in V211.modules
+                if backend.role() is role and module in state.versions.get(VERSION).modules
             },
             key=lambda m: m.value,
         )
