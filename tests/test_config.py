@@ -9,8 +9,8 @@ from flask import Flask
 
 from flask_ocpi import OCPI
 from flask_ocpi.config import DEFAULTS, OcpiConfig
-from flask_ocpi.extension import SUPPORTED_VERSIONS
 from flask_ocpi.exceptions import ConfigError
+from flask_ocpi.extension import SUPPORTED_VERSIONS
 from flask_ocpi.models import Role
 from flask_ocpi.stores.memory import MemoryPartnerStore
 
@@ -371,7 +371,13 @@ def test_limits_and_keys_are_validated_naming_the_key(key: str, value: object) -
 
 def test_encryption_keys_accept_one_key_a_comma_separated_string_or_a_list() -> None:
     base = {"OCPI_PARTIES": [{"country_code": "NL", "party_id": "ABC", "business_details": {"name": "x"}}]}
-    assert OcpiConfig.from_mapping({**base, "OCPI_ENCRYPTION_KEYS": "a"}, supported=SUPPORTED_VERSIONS).encryption_keys == ("a",)
-    assert OcpiConfig.from_mapping({**base, "OCPI_ENCRYPTION_KEYS": "a, b"}, supported=SUPPORTED_VERSIONS).encryption_keys == ("a", "b")
-    assert OcpiConfig.from_mapping({**base, "OCPI_ENCRYPTION_KEYS": [b"a", "b"]}, supported=SUPPORTED_VERSIONS).encryption_keys == ("a", "b")
+    assert OcpiConfig.from_mapping({**base, "OCPI_ENCRYPTION_KEYS": "a"},
+        supported=SUPPORTED_VERSIONS,
+    ).encryption_keys == ("a",)
+    assert OcpiConfig.from_mapping({**base, "OCPI_ENCRYPTION_KEYS": "a, b"},
+        supported=SUPPORTED_VERSIONS,
+    ).encryption_keys == ("a", "b")
+    assert OcpiConfig.from_mapping({**base, "OCPI_ENCRYPTION_KEYS": [b"a", "b"]},
+        supported=SUPPORTED_VERSIONS,
+    ).encryption_keys == ("a", "b")
     assert OcpiConfig.from_mapping(base, supported=SUPPORTED_VERSIONS).encryption_keys == ()

@@ -21,8 +21,8 @@ from flask_ocpi import OCPI, RegistrationError
 from flask_ocpi.backends import PartnerStore
 from flask_ocpi.backends.partners import StatusChanged
 from flask_ocpi.config import OcpiConfig
-from flask_ocpi.extension import SUPPORTED_VERSIONS
 from flask_ocpi.exceptions import ConfigError
+from flask_ocpi.extension import SUPPORTED_VERSIONS
 from flask_ocpi.models import DeliveryStatus, Partner, PartnerStatus
 from flask_ocpi.outbound.dispatch import StoreOnlyDispatcher
 from flask_ocpi.outbound.push import deliver_due
@@ -87,7 +87,9 @@ def another(partner_id: str) -> Partner:
 
 
 def config(*keys: str) -> OcpiConfig:
-    return OcpiConfig.from_mapping({"OCPI_PARTIES": PARTIES, "OCPI_ENCRYPTION_KEYS": list(keys)}, supported=SUPPORTED_VERSIONS)
+    return OcpiConfig.from_mapping({"OCPI_PARTIES": PARTIES, "OCPI_ENCRYPTION_KEYS": list(keys)},
+        supported=SUPPORTED_VERSIONS,
+    )
 
 
 def open_backend(kind: str, tmp_path: Path) -> Iterator[Backend]:
@@ -256,7 +258,9 @@ def test_the_wrapper_passes_other_methods_and_save_arguments_on(sql_backend: Bac
 @pytest.mark.parametrize("keys", [f"{NEW},{OLD}", f" {NEW} , {OLD} ", [NEW, OLD], (NEW.encode(), OLD)])
 def test_keys_from_a_string_or_a_list(keys: Any) -> None:
     store = protect(
-        MemoryPartnerStore(), OcpiConfig.from_mapping({"OCPI_PARTIES": PARTIES, "OCPI_ENCRYPTION_KEYS": keys}, supported=SUPPORTED_VERSIONS)
+        MemoryPartnerStore(), OcpiConfig.from_mapping({"OCPI_PARTIES": PARTIES, "OCPI_ENCRYPTION_KEYS": keys},
+            supported=SUPPORTED_VERSIONS,
+        )
     )
     assert isinstance(store, EncryptedPartnerStore) and store.cipher is not None
     store.add(partner=full_partner())

@@ -10,8 +10,8 @@ from urllib.parse import quote
 from flask_ocpi.config import app_config
 from flask_ocpi.models import ModuleID, Partner, PartyKey, Role
 from flask_ocpi.state import version_adapter
-from flask_ocpi.versions import ClientWire, UnknownVersion
 from flask_ocpi.transport.http import OcpiHttp, OcpiResponse
+from flask_ocpi.versions import ClientWire, UnknownVersion
 
 log = logging.getLogger("flask_ocpi")
 
@@ -71,7 +71,7 @@ class ClientBase:
     @property
     def theirs(self) -> PartyKey:
         """The partner's party (the first of its credentials)."""
-        return self.wire.their_party(self.partner)  # type: ignore[no-any-return]
+        return self.wire.their_party(self.partner)
 
     def _require(self, role: Role, operation: str) -> None:
         """Refuse ``operation`` unless this connection lives on our ``role`` tree."""

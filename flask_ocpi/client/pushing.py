@@ -86,7 +86,7 @@ class PushMixin(ClientBase):
         self._require(Role.CPO, operation)
         self._own(session.country_code, session.party_id, f"Session {session.id!r}")
         self._for_partner(session.cdr_token.country_code, session.cdr_token.party_id, f"Session {session.id!r}")
-        return self.wire.with_location(session, self.partner)  # type: ignore[no-any-return]
+        return self.wire.with_location(session, self.partner)
 
     # --- CDRs (CPO → eMSP) ------------------------------------------------------------
 

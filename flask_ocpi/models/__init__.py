@@ -93,7 +93,6 @@ from flask_ocpi.models.tokens import (
 )
 
 __all__ = [
-    "Caller",
     "CDR",
     "EVSE",
     "AdditionalGeoLocation",
@@ -101,6 +100,7 @@ __all__ = [
     "AuthMethod",
     "AuthorizationInfo",
     "BusinessDetails",
+    "Caller",
     "CancelReservation",
     "Capability",
     "CdrDimension",

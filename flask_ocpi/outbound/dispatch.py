@@ -17,6 +17,7 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
+
 from flask import Flask
 
 from flask_ocpi.backends.dispatch import Dispatcher

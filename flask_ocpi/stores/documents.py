@@ -192,6 +192,11 @@ class DocumentRepository(ABC):
     ) -> int:
         """How many objects match the filters (as in :meth:`page`)."""
 
+    def create_tables(self) -> None:
+        """Prepare the storage, for development and tests: a SQL repository creates the
+        Flask-OCPI tables that do not exist yet; this default (memory) has nothing to do."""
+        return None
+
 
 def dedupe_by_key(kind: DocumentKind[T], objs: Iterable[T]) -> tuple[list[T], Sequence[int]]:
     """The last object of each key (in first-seen order), and for each input which of

@@ -23,7 +23,8 @@ from flask import current_app, g, request
 from flask_ocpi.backends.partners import PartnerStore
 from flask_ocpi.config import OcpiConfig
 from flask_ocpi.exceptions import Unauthorized
-from flask_ocpi.models import Caller, PartnerStatus, Role, TokenScope
+from flask_ocpi.models import Caller as Caller
+from flask_ocpi.models import PartnerStatus, Role, TokenScope
 from flask_ocpi.state import get_state
 
 _F = TypeVar("_F", bound=Callable[..., object])

@@ -1,23 +1,23 @@
-"""Helpers every module view uses: the caller, paging, ownership, bodies, answers."""
+"""Helpers every module view uses: the caller, paging, ownership, bodies, URL ids.
+
+The receiver writes (PUT/PATCH) go through :mod:`flask_ocpi.modules.receiver`; the limits
+of URL ids are a version's rules (:class:`flask_ocpi.versions.rules.IdLimits`)."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any, TypeVar
 
-from flask import Response, current_app, request
+from flask import current_app, request
 from webargs import core
 
 from flask_ocpi.backends.base import ModuleBackend
-from flask_ocpi.backends.results import WriteResult
-from flask_ocpi.dates import utcnow
 from flask_ocpi.exceptions import InvalidOrMissingParameters, NotFound
 from flask_ocpi.models import Partner, PartyKey
 from flask_ocpi.pagination import PageRequest
 from flask_ocpi.state import get_state
 from flask_ocpi.transport.auth import current_caller
 from flask_ocpi.transport.body import request_json
-from flask_ocpi.transport.envelope import ok
 
 log = logging.getLogger("flask_ocpi")
 B = TypeVar("B", bound=ModuleBackend)
@@ -77,26 +77,6 @@ def json_body() -> Any:
     return data
 
 
-def same_id(field: str, url_value: str, body_value: Any) -> None:
-    """2001 when the id in the body differs from the id in the URL (absent is fine for PATCH)."""
-    if body_value is not None and str(body_value) != url_value:
-        raise InvalidOrMissingParameters(f"{field}: {body_value!r} differs from the URL's {url_value!r}")
-
-
-def written(result: WriteResult, what: str) -> Response:
-    """The answer to a receiver write: 201 created, 200 updated, 404 unknown."""
-    if result is WriteResult.NOT_FOUND:
-        raise NotFound(f"Unknown {what}")
-    return ok(http_status=201 if result is WriteResult.CREATED else 200)
-
-
-#: Maximum lengths of the ids OCPI 2.1.1 puts in URLs (``string(n)``).
-LOCATION_ID_MAX = 39
-EVSE_UID_MAX = 39
-CONNECTOR_ID_MAX = 36
-OBJECT_ID_MAX = 36  # session_id, cdr id, tariff_id, token_uid
-
-
 def url_id(name: str, value: str, max_length: int) -> str:
     """A URL id segment, or 2001 naming it: 1 to ``max_length`` printable ASCII characters."""
     if not value or len(value) > max_length:
@@ -104,10 +84,3 @@ def url_id(name: str, value: str, max_length: int) -> str:
     if not all(0x20 <= ord(c) < 0x7F for c in value):
         raise InvalidOrMissingParameters(f"{name}: only printable ASCII is allowed")
     return value
-
-
-def stamped(changes: dict[str, Any]) -> dict[str, Any]:
-    """PATCH ``changes`` with ``last_updated`` set to now when the (2.1.1) body had none."""
-    if changes.get("last_updated") is None:
-        changes["last_updated"] = utcnow()
-    return changes

@@ -34,8 +34,10 @@ SessionOrCdr = TypeVar("SessionOrCdr", Session, CDR)
 class ClientWire(Protocol):
     """A version's wire format for the calls we make to a partner."""
 
-    #: ``load(data, partner)`` for each module whose list a partner's sender interface serves.
-    LOADERS: Mapping[ModuleID, Callable[[Any, Partner], Any]]
+    @property
+    def LOADERS(self) -> Mapping[ModuleID, Callable[[Any, Partner], Any]]:
+        """``load(data, partner)`` for each module whose list a partner's sender interface serves."""
+        ...
 
     def their_party(self, partner: Partner) -> PartyKey:
         """The owner of what ``partner`` sends."""

@@ -32,7 +32,8 @@ from flask_ocpi.models import (
 )
 from flask_ocpi.stores.memory.commands import MemoryCommandStore
 from flask_ocpi.stores.sqlalchemy import create_tables, metadata
-from flask_ocpi.stores.sqlalchemy.commands import SQLAlchemyCommandStore, commands_table
+from flask_ocpi.stores.sqlalchemy.commands import SQLAlchemyCommandStore
+from flask_ocpi.stores.sqlalchemy.tables import commands_table
 
 from .conftest import ALL_BACKENDS, T0, Database, open_database
 

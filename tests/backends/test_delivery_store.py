@@ -24,7 +24,7 @@ from flask_ocpi.backends import DeliveryStore
 from flask_ocpi.models import Delivery, DeliveryOperation, DeliveryStatus, ModuleID
 from flask_ocpi.stores.memory import MemoryDeliveryStore
 from flask_ocpi.stores.sqlalchemy import SQLAlchemyDeliveryStore, create_tables, metadata
-from flask_ocpi.stores.sqlalchemy.deliveries import deliveries_table
+from flask_ocpi.stores.sqlalchemy.tables import deliveries_table
 
 from .conftest import T0, Database, open_database, race
 

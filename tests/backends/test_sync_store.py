@@ -17,7 +17,7 @@ from flask_ocpi.backends import SyncStore
 from flask_ocpi.models import ModuleID
 from flask_ocpi.stores.memory import MemorySyncStore
 from flask_ocpi.stores.sqlalchemy import SQLAlchemySyncStore, create_tables, metadata
-from flask_ocpi.stores.sqlalchemy.deliveries import sync_marks_table
+from flask_ocpi.stores.sqlalchemy.tables import sync_marks_table
 
 from .conftest import T0, Database, open_database, race
 

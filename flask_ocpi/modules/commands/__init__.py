@@ -25,7 +25,6 @@ import logging
 import uuid
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app

@@ -47,9 +47,9 @@ from flask_ocpi.modules.credentials.discovery import check_endpoints, discover
 from flask_ocpi.modules.credentials.discovery import http as _http
 from flask_ocpi.signals import notify
 from flask_ocpi.state import OcpiState, get_state
+from flask_ocpi.state import version_adapter as adapter
 from flask_ocpi.transport.auth import Caller, hash_token, new_token
 from flask_ocpi.transport.urls import versions_url
-from flask_ocpi.state import version_adapter as adapter
 
 log = logging.getLogger("flask_ocpi")
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from flask_ocpi.config import current_config
 from flask_ocpi.exceptions import NoMatchingEndpoints, OcpiError, PartnerError, UnableToUseClientApi, UnsupportedVersion
 from flask_ocpi.models import Endpoint, ModuleID, Role
-from flask_ocpi.transport.http import OcpiHttp
 from flask_ocpi.state import version_adapter as adapter
+from flask_ocpi.transport.http import OcpiHttp
 from flask_ocpi.versions import choose_version, parse_versions
 
 log = logging.getLogger("flask_ocpi")

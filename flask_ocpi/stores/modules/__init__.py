@@ -3,16 +3,23 @@
 One store per module (locations, sessions, CDRs, tariffs, tokens) offers a host-facing
 API (``save``, ``save_many``, ``get``, ``delete``, ``page``, ``count`` and the module's
 own operations) plus ``sender()`` and ``receiver()``, which return the module's backend
-ABC implementations to pass to :class:`flask_ocpi.OCPI`. Use them through their memory
-(:mod:`flask_ocpi.stores.memory`) or SQLAlchemy (:mod:`flask_ocpi.stores.sqlalchemy`)
-subclasses::
+ABC implementations to pass to :class:`flask_ocpi.OCPI`.
 
-    locations = SQLAlchemyLocations(db)
-    OCPI(app, partners=..., backends=[locations.sender(), locations.receiver()])
-    locations.save(location)
+Each store is given the :class:`~flask_ocpi.stores.documents.DocumentRepository` that
+keeps its objects (``LocationsStore(documents)``); the engines only provide that
+repository (:class:`~flask_ocpi.stores.memory.MemoryDocuments`,
+:class:`~flask_ocpi.stores.sqlalchemy.SQLAlchemyDocuments`). Usually take the stores from
+an engine's bundle, which builds them all on one repository::
+
+    stores = SQLAlchemyStores(db)        # or MemoryStores()
+    OCPI(app, partners=stores.partners, backends=[stores.locations.sender(), stores.locations.receiver()])
+    stores.locations.save(location)
+
+To change a store's behaviour (e.g. :meth:`TokensStore.decide`), subclass it and give it
+the bundle's repository: ``MyTokens(stores.documents)``.
 """
 
-from flask_ocpi.stores.modules.base import AudienceStore, DocumentStore
+from flask_ocpi.stores.modules.base import DocumentStore
 from flask_ocpi.stores.modules.cdrs import CdrsStore, CdrsStoreReceiver, CdrsStoreSender
 from flask_ocpi.stores.modules.locations import LocationsStore, LocationsStoreReceiver, LocationsStoreSender
 from flask_ocpi.stores.modules.sessions import SessionsStore, SessionsStoreReceiver, SessionsStoreSender
@@ -20,7 +27,6 @@ from flask_ocpi.stores.modules.tariffs import TariffsStore, TariffsStoreReceiver
 from flask_ocpi.stores.modules.tokens import TokensStore, TokensStoreReceiver, TokensStoreSender
 
 __all__ = [
-    "AudienceStore",
     "CdrsStore",
     "CdrsStoreReceiver",
     "CdrsStoreSender",

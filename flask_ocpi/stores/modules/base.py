@@ -1,4 +1,9 @@
-"""What every shipped object store has: save, get, delete, page and count."""
+"""What every shipped object store has: save, get, delete, page and count.
+
+A store is a thin, typed view of one :class:`~flask_ocpi.stores.documents.DocumentKind`
+in a :class:`~flask_ocpi.stores.documents.DocumentRepository` it is given (composition,
+not inheritance): the engines only provide repositories.
+"""
 
 from __future__ import annotations
 
@@ -48,22 +53,36 @@ class DocumentStore(Generic[T]):
         """Remove an object; whether it existed."""
         return self.documents.delete(self.kind, PartyKey(country_code, party_id), object_id)
 
-    def page(self, *, owners: Iterable[PartyKey] | None = None, page: PageRequest | None = None) -> Page[T]:
+    def page(
+        self,
+        *,
+        owners: Iterable[PartyKey] | None = None,
+        page: PageRequest | None = None,
+        audience: Iterable[PartyKey] | None = None,
+    ) -> Page[T]:
         """A page of objects, oldest first (by first creation).
 
         :param owners: only objects of these parties (default: all parties).
         :param page: offset, limit and ``last_updated`` window (``date_from`` inclusive,
             ``date_to`` exclusive); default the first 50 objects.
+        :param audience: sessions and CDRs only: only objects whose ``cdr_token`` belongs
+            to one of these eMSP parties (default: no filter). Objects of other kinds have
+            no audience, so none matches a filter.
         """
-        return self.documents.page(self.kind, owners=owners, page=page or PageRequest())
+        return self.documents.page(self.kind, owners=owners, audience=audience, page=page or PageRequest())
 
     def etag(self, owner: PartyKey) -> str:
         """A cache validator of ``owner``'s objects: it changes with every write to them."""
         return f"{self.kind.name}:{owner}:{self.documents.generation(self.kind, [owner])}"
 
-    def count(self, *, owners: Iterable[PartyKey] | None = None) -> int:
-        """How many objects (of ``owners``, default all) are stored."""
-        return self.documents.count(self.kind, owners=owners)
+    def count(self, *, owners: Iterable[PartyKey] | None = None, audience: Iterable[PartyKey] | None = None) -> int:
+        """How many objects match ``owners`` and ``audience`` (see :meth:`page`; default all)."""
+        return self.documents.count(self.kind, owners=owners, audience=audience)
+
+    def create_tables(self) -> None:
+        """Prepare the repository's storage (SQL: create the Flask-OCPI tables that do not
+        exist yet; memory: nothing). For development and tests."""
+        self.documents.create_tables()
 
     def _update(
         self,
@@ -80,29 +99,4 @@ class DocumentStore(Generic[T]):
         return WriteResult.NOT_FOUND if changed is None else WriteResult.UPDATED
 
 
-class AudienceStore(DocumentStore[T]):
-    """A store of objects addressed to an eMSP (sessions, CDRs): pages can be filtered
-    on the party of ``cdr_token`` too."""
-
-    def page(
-        self,
-        *,
-        owners: Iterable[PartyKey] | None = None,
-        page: PageRequest | None = None,
-        audience: Iterable[PartyKey] | None = None,
-    ) -> Page[T]:
-        """A page of objects, oldest first.
-
-        :param owners: only objects of these CPO parties (default: all).
-        :param audience: only objects whose ``cdr_token`` belongs to one of these eMSP
-            parties (default: no filter).
-        :param page: offset, limit and ``last_updated`` window; default the first 50.
-        """
-        return self.documents.page(self.kind, owners=owners, audience=audience, page=page or PageRequest())
-
-    def count(self, *, owners: Iterable[PartyKey] | None = None, audience: Iterable[PartyKey] | None = None) -> int:
-        """How many objects match ``owners`` and ``audience`` (default: all)."""
-        return self.documents.count(self.kind, owners=owners, audience=audience)
-
-
-__all__ = ["AudienceStore", "DocumentStore"]
+__all__ = ["DocumentStore"]

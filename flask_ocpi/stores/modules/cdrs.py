@@ -7,10 +7,10 @@ from flask_ocpi.backends.results import WriteResult
 from flask_ocpi.models import CDR, Partner
 from flask_ocpi.pagination import Page, PageRequest
 from flask_ocpi.stores.documents import CDR_KIND, DocumentRepository
-from flask_ocpi.stores.modules.base import AudienceStore
+from flask_ocpi.stores.modules.base import DocumentStore
 
 
-class CdrsStore(AudienceStore[CDR]):
+class CdrsStore(DocumentStore[CDR]):
     """CDRs, keyed by owner (the CPO) and id, addressed to the eMSP of ``cdr_token``.
 
     As a CPO, :meth:`save` your CDRs and serve them with :meth:`sender`: a partner sees

@@ -8,10 +8,10 @@ from flask_ocpi.models import Partner, Session
 from flask_ocpi.pagination import Page, PageRequest
 from flask_ocpi.stores import merge
 from flask_ocpi.stores.documents import SESSION, DocumentRepository
-from flask_ocpi.stores.modules.base import AudienceStore
+from flask_ocpi.stores.modules.base import DocumentStore
 
 
-class SessionsStore(AudienceStore[Session]):
+class SessionsStore(DocumentStore[Session]):
     """Sessions, keyed by owner (the CPO) and id, addressed to the eMSP of ``cdr_token``.
 
     As a CPO, save your sessions and serve them with :meth:`sender`: a partner sees the

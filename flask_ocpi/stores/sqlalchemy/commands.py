@@ -1,4 +1,4 @@
-"""SQLAlchemy :class:`~flask_ocpi.backends.commands.CommandStore` and its ``ocpi_commands`` table.
+"""SQLAlchemy :class:`~flask_ocpi.backends.commands.CommandStore` on the ``ocpi_commands`` table.
 
 Completion is exactly-once across threads, processes and hosts: a command is completed
 by a conditional ``UPDATE ... WHERE id = :id AND result IS NULL``, and only the caller
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Index, RowMapping, String, Table, delete, insert, select, update
+from sqlalchemy import RowMapping, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,31 +27,11 @@ from flask_ocpi.models import (
     DisplayText,
 )
 from flask_ocpi.stores.sqlalchemy.base import SQLAlchemyBackendBase
-from flask_ocpi.stores.sqlalchemy.tables import UTCDateTime, metadata
+from flask_ocpi.stores.sqlalchemy.tables import commands_table
 
 logger = logging.getLogger("flask_ocpi")
 
-#: Commands awaiting (or having received) their asynchronous result
-#: (:class:`~flask_ocpi.models.CommandRecord`). ``result`` is ``NULL`` while the command
-#: is pending; ``result_message`` holds the result's DisplayText list as JSON.
-commands_table = Table(
-    "ocpi_commands",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("partner_id", String(64), nullable=False),
-    Column("direction", String(16), nullable=False),
-    Column("type", String(32), nullable=False),
-    Column("version", String(16), nullable=False),
-    Column("response_url", String(512), nullable=False),
-    Column("created", UTCDateTime, nullable=False),
-    Column("deadline", UTCDateTime, nullable=False),
-    Column("result", String(32), nullable=True),
-    Column("result_message", JSON, nullable=True),
-    Column("completed", UTCDateTime, nullable=True),
-    Column("delivered", Boolean, nullable=True),
-)
-Index("ix_ocpi_commands_result_deadline", commands_table.c.result, commands_table.c.deadline)
-
+#: The command store's table (see :data:`~flask_ocpi.stores.sqlalchemy.tables.commands_table`).
 _table = commands_table
 
 
@@ -192,4 +172,4 @@ class SQLAlchemyCommandStore(SQLAlchemyBackendBase, CommandStore):
         return _record_from_row(row)
 
 
-__all__ = ["SQLAlchemyCommandStore", "commands_table"]
+__all__ = ["SQLAlchemyCommandStore"]

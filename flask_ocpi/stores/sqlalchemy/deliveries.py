@@ -1,6 +1,6 @@
 """SQLAlchemy :class:`~flask_ocpi.backends.deliveries.DeliveryStore` and
-:class:`~flask_ocpi.backends.deliveries.SyncStore`, with their ``ocpi_deliveries`` and
-``ocpi_sync_marks`` tables.
+:class:`~flask_ocpi.backends.deliveries.SyncStore`, on the ``ocpi_deliveries`` and
+``ocpi_sync_marks`` tables (:mod:`flask_ocpi.stores.sqlalchemy.tables`).
 
 Leases are exclusive across threads, processes and hosts: a delivery is leased by a
 conditional ``UPDATE ... WHERE id = :id AND lease_until <value read>`` (and still due),
@@ -20,14 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import (
-    Column,
-    Index,
-    Integer,
     RowMapping,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
     case,
     delete,
     func,
@@ -42,7 +35,7 @@ from sqlalchemy.orm import Session
 from flask_ocpi.backends.deliveries import DeliveryStore, SyncStore, truncate_error
 from flask_ocpi.models import Delivery, DeliveryOperation, DeliveryStatus, ModuleID
 from flask_ocpi.stores.sqlalchemy.base import SQLAlchemyBackendBase
-from flask_ocpi.stores.sqlalchemy.tables import UTCDateTime, metadata
+from flask_ocpi.stores.sqlalchemy.tables import UTCDateTime, deliveries_table, sync_marks_table
 
 logger = logging.getLogger("flask_ocpi")
 
@@ -50,40 +43,6 @@ T = TypeVar("T")
 
 #: How often an upsert that lost a race against a concurrent insert is retried.
 _UPSERT_TRIES = 5
-
-#: Outbound deliveries (:class:`~flask_ocpi.models.Delivery`): one row per
-#: (``partner_id``, ``module``, ``object_key``). ``payload`` and ``previous`` hold JSON
-#: text; enums are stored as their string values.
-deliveries_table = Table(
-    "ocpi_deliveries",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("partner_id", String(64), nullable=False),
-    Column("module", String(32), nullable=False),
-    Column("object_key", String(255), nullable=False),
-    Column("operation", String(16), nullable=False),
-    Column("payload", Text, nullable=True),
-    Column("previous", Text, nullable=True),
-    Column("revision", Integer, nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("attempts", Integer, nullable=False),
-    Column("created", UTCDateTime, nullable=False),
-    Column("updated", UTCDateTime, nullable=False),
-    Column("next_attempt", UTCDateTime, nullable=False),
-    Column("lease_until", UTCDateTime, nullable=True),
-    Column("last_error", Text, nullable=True),
-    UniqueConstraint("partner_id", "module", "object_key", name="uq_ocpi_deliveries_key"),
-    Index("ix_ocpi_deliveries_status_next_attempt", "status", "next_attempt"),
-)
-
-#: The last successful pull of each partner's module.
-sync_marks_table = Table(
-    "ocpi_sync_marks",
-    metadata,
-    Column("partner_id", String(64), primary_key=True),
-    Column("module", String(32), primary_key=True),
-    Column("synced_until", UTCDateTime, nullable=False),
-)
 
 _table = deliveries_table
 _marks = sync_marks_table
@@ -398,4 +357,4 @@ class SQLAlchemySyncStore(_Upserting, SyncStore):
             return _rowcount(session.execute(delete(_marks).where(_marks.c.partner_id == partner_id)))
 
 
-__all__ = ["SQLAlchemyDeliveryStore", "SQLAlchemySyncStore", "deliveries_table", "sync_marks_table"]
+__all__ = ["SQLAlchemyDeliveryStore", "SQLAlchemySyncStore"]

@@ -1,4 +1,4 @@
-"""The tables of the SQLAlchemy backends, declared with SQLAlchemy Core.
+"""Every table of the SQLAlchemy stores, declared with SQLAlchemy Core, and only here.
 
 Every table lives in :data:`metadata`, which is separate from any declarative ``Base``
 of the host application. Hosts that manage their schema with Alembic include it in
@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Dialect,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.types import TypeDecorator
@@ -165,12 +167,15 @@ objects_table = Table(
 __all__ = [
     "NAMING_CONVENTION",
     "UTCDateTime",
+    "commands_table",
+    "deliveries_table",
     "generations_table",
     "metadata",
     "objects_table",
     "partner_tokens_table",
     "partners_table",
     "party_claims_table",
+    "sync_marks_table",
 ]
 
 
@@ -206,4 +211,63 @@ party_claims_table = Table(
         nullable=False,
         index=True,
     ),
+)
+
+
+#: Commands awaiting (or having received) their asynchronous result
+#: (:class:`~flask_ocpi.models.CommandRecord`), kept by
+#: :class:`~flask_ocpi.stores.sqlalchemy.SQLAlchemyCommandStore`. ``result`` is ``NULL``
+#: while the command is pending; ``result_message`` holds the result's DisplayText list as JSON.
+commands_table = Table(
+    "ocpi_commands",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("partner_id", String(64), nullable=False),
+    Column("direction", String(16), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("version", String(16), nullable=False),
+    Column("response_url", String(512), nullable=False),
+    Column("created", UTCDateTime, nullable=False),
+    Column("deadline", UTCDateTime, nullable=False),
+    Column("result", String(32), nullable=True),
+    Column("result_message", JSON, nullable=True),
+    Column("completed", UTCDateTime, nullable=True),
+    Column("delivered", Boolean, nullable=True),
+    Index("ix_ocpi_commands_result_deadline", "result", "deadline"),
+)
+
+#: Outbound deliveries (:class:`~flask_ocpi.models.Delivery`), kept by
+#: :class:`~flask_ocpi.stores.sqlalchemy.SQLAlchemyDeliveryStore`: one row per
+#: (``partner_id``, ``module``, ``object_key``). ``payload`` and ``previous`` hold JSON
+#: text; enums are stored as their string values.
+deliveries_table = Table(
+    "ocpi_deliveries",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("partner_id", String(64), nullable=False),
+    Column("module", String(32), nullable=False),
+    Column("object_key", String(255), nullable=False),
+    Column("operation", String(16), nullable=False),
+    Column("payload", Text, nullable=True),
+    Column("previous", Text, nullable=True),
+    Column("revision", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("created", UTCDateTime, nullable=False),
+    Column("updated", UTCDateTime, nullable=False),
+    Column("next_attempt", UTCDateTime, nullable=False),
+    Column("lease_until", UTCDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    UniqueConstraint("partner_id", "module", "object_key", name="uq_ocpi_deliveries_key"),
+    Index("ix_ocpi_deliveries_status_next_attempt", "status", "next_attempt"),
+)
+
+#: The last successful pull of each partner's module, kept by
+#: :class:`~flask_ocpi.stores.sqlalchemy.SQLAlchemySyncStore`.
+sync_marks_table = Table(
+    "ocpi_sync_marks",
+    metadata,
+    Column("partner_id", String(64), primary_key=True),
+    Column("module", String(32), primary_key=True),
+    Column("synced_until", UTCDateTime, nullable=False),
 )

@@ -37,7 +37,8 @@ from flask_ocpi.signals import notify
 from flask_ocpi.transport.envelope import ok
 from flask_ocpi.transport.openapi import body_doc, envelope_schema, pagination_doc, path_doc
 from flask_ocpi.transport.urls import public_url
-from flask_ocpi.transport.views import OBJECT_ID_MAX, caller, installed, json_body, own_party, page_request, url_id
+from flask_ocpi.transport.views import caller, installed, json_body, own_party, page_request, url_id
+from flask_ocpi.v2_1_1.rules import RULES
 from flask_ocpi.v2_1_1.schemas.cdrs import CdrSchema, dump_cdr, load_cdr
 from flask_ocpi.v2_1_1.views.helpers import dump_each, dump_one, page_answer
 from flask_ocpi.v2_1_1.views.sessions import for_caller, with_location
@@ -109,14 +110,14 @@ def _register_receiver(blp: Blueprint) -> None:
         methods=["GET"],
         endpoint="cdr",
         strict_slashes=False,
-        parameters=path_doc(country_code=2, party_id=3, cdr_id=OBJECT_ID_MAX),
+        parameters=path_doc(country_code=2, party_id=3, cdr_id=RULES.ids.object_id),
     )
     @blp.alt_response(200, schema=envelope_schema(CdrSchema), success=True, description="As stored")
     def get_cdr(country_code: str, party_id: str, cdr_id: str) -> Response:
         """A CDR the caller posted (HTTP 404 when unknown)."""
         key = own_party(country_code, party_id)
         cdr_id = cdr_id.removesuffix("/")  # the path converter keeps a trailing slash
-        url_id("cdr_id", cdr_id, OBJECT_ID_MAX)
+        url_id("cdr_id", cdr_id, RULES.ids.object_id)
         cdr = _receiver().get_cdr(partner=caller(), country_code=key.country_code, party_id=key.party_id, cdr_id=cdr_id)
         if cdr is None:
             raise NotFound(f"Unknown CDR {cdr_id!r} of {key}")

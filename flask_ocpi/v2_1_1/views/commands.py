@@ -42,16 +42,17 @@ from flask_ocpi.transport.openapi import body_doc, envelope_schema, path_doc
 from flask_ocpi.transport.views import caller, json_body
 from flask_ocpi.v2_1_1 import VERSION
 from flask_ocpi.v2_1_1.schemas.commands import (
+    COMMANDS,
     CommandResponseSchema,
     ReserveNowSchema,
     StartSessionSchema,
     StopSessionSchema,
     UnlockConnectorSchema,
-    COMMANDS,
     dump_command_response,
     load_command,
     load_command_result,
 )
+
 
 def register(blp: Blueprint, role: Role) -> None:
     """Add the commands endpoint of one role tree (CPO: receiver, eMSP: sender)."""

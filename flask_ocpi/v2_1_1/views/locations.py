@@ -20,9 +20,10 @@ does not. A GET of an unknown object is HTTP 404 with 2000 at every level.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Response, request
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -30,24 +31,12 @@ from flask_ocpi import signals
 from flask_ocpi.backends.locations import LocationsReceiverBackend, LocationsSenderBackend
 from flask_ocpi.backends.results import WriteResult
 from flask_ocpi.exceptions import ClientError, NotFound, UnknownLocation
-from flask_ocpi.models import Location, PartyKey, Role
-from flask_ocpi.signals import listened, notify
+from flask_ocpi.models import Location, Role
+from flask_ocpi.modules.receiver import ReceiverWrite, Target, receive, receiver_target
 from flask_ocpi.transport.envelope import ok
 from flask_ocpi.transport.openapi import body_doc, envelope_schema, pagination_doc, path_doc, written_doc
-from flask_ocpi.transport.views import (
-    CONNECTOR_ID_MAX,
-    EVSE_UID_MAX,
-    LOCATION_ID_MAX,
-    caller,
-    installed,
-    json_body,
-    own_party,
-    page_request,
-    same_id,
-    stamped,
-    url_id,
-    written,
-)
+from flask_ocpi.transport.views import caller, installed, json_body, page_request, url_id
+from flask_ocpi.v2_1_1.rules import RULES
 from flask_ocpi.v2_1_1.schemas.locations import (
     ConnectorSchema,
     EVSESchema,
@@ -65,6 +54,9 @@ from flask_ocpi.v2_1_1.schemas.locations import (
 from flask_ocpi.v2_1_1.views.helpers import dump_one, list_answer
 
 log = logging.getLogger("flask_ocpi")
+L = TypeVar("L")
+#: The 2.1.1 limits of the ids in location URLs.
+_MAX = RULES.ids
 
 
 # --- the module ---------------------------------------------------------------------------------------
@@ -103,12 +95,12 @@ def _register_sender(blp: Blueprint) -> None:
         methods=["GET"],
         endpoint="location",
         strict_slashes=False,
-        parameters=path_doc(location_id=LOCATION_ID_MAX),
+        parameters=path_doc(location_id=_MAX.location_id),
     )
     @blp.alt_response(200, schema=envelope_schema(LocationSchema), success=True, description="The location")
     def get_location(location_id: str) -> Response:
         """One of our locations (HTTP 404 when unknown)."""
-        url_id("location_id", location_id, LOCATION_ID_MAX)
+        url_id("location_id", location_id, _MAX.location_id)
         location = _sender().get_location(partner=caller(), location_id=location_id)
         if location is None:
             raise NotFound(f"Unknown location {location_id!r}")
@@ -119,13 +111,13 @@ def _register_sender(blp: Blueprint) -> None:
         methods=["GET"],
         endpoint="evse",
         strict_slashes=False,
-        parameters=path_doc(location_id=LOCATION_ID_MAX, evse_uid=EVSE_UID_MAX),
+        parameters=path_doc(location_id=_MAX.location_id, evse_uid=_MAX.evse_uid),
     )
     @blp.alt_response(200, schema=envelope_schema(EVSESchema), success=True, description="The EVSE")
     def get_evse(location_id: str, evse_uid: str) -> Response:
         """One EVSE of one of our locations (HTTP 404 when unknown)."""
-        url_id("location_id", location_id, LOCATION_ID_MAX)
-        url_id("evse_uid", evse_uid, EVSE_UID_MAX)
+        url_id("location_id", location_id, _MAX.location_id)
+        url_id("evse_uid", evse_uid, _MAX.evse_uid)
         evse = _sender().get_evse(partner=caller(), location_id=location_id, evse_uid=evse_uid)
         if evse is None:
             raise NotFound(f"Unknown EVSE {evse_uid!r} of location {location_id!r}")
@@ -136,14 +128,14 @@ def _register_sender(blp: Blueprint) -> None:
         methods=["GET"],
         endpoint="connector",
         strict_slashes=False,
-        parameters=path_doc(location_id=LOCATION_ID_MAX, evse_uid=EVSE_UID_MAX, connector_id=CONNECTOR_ID_MAX),
+        parameters=path_doc(location_id=_MAX.location_id, evse_uid=_MAX.evse_uid, connector_id=_MAX.connector_id),
     )
     @blp.alt_response(200, schema=envelope_schema(ConnectorSchema), success=True, description="The connector")
     def get_connector(location_id: str, evse_uid: str, connector_id: str) -> Response:
         """One connector of one of our EVSEs (HTTP 404 when unknown)."""
-        url_id("location_id", location_id, LOCATION_ID_MAX)
-        url_id("evse_uid", evse_uid, EVSE_UID_MAX)
-        url_id("connector_id", connector_id, CONNECTOR_ID_MAX)
+        url_id("location_id", location_id, _MAX.location_id)
+        url_id("evse_uid", evse_uid, _MAX.evse_uid)
+        url_id("connector_id", connector_id, _MAX.connector_id)
         connector = _sender().get_connector(
             partner=caller(), location_id=location_id, evse_uid=evse_uid, connector_id=connector_id
         )
@@ -155,167 +147,183 @@ def _register_sender(blp: Blueprint) -> None:
 # --- receiver -------------------------------------------------------------------------------------------
 
 
-def _target(
-    country_code: str, party_id: str, location_id: str, evse_uid: str | None = None, connector_id: str | None = None
-) -> PartyKey:
-    """The caller's own party of the URL (404 otherwise), then the ids checked (2001)."""
-    key = own_party(country_code, party_id)
-    url_id("location_id", location_id, LOCATION_ID_MAX)
-    if evse_uid is not None:
-        url_id("evse_uid", evse_uid, EVSE_UID_MAX)
-    if connector_id is not None:
-        url_id("connector_id", connector_id, CONNECTOR_ID_MAX)
-    return key
+def _ids(location_id: str, evse_uid: str | None = None, connector_id: str | None = None) -> dict[str, str | None]:
+    """The URL ids of one level of the tree (``None`` below it), as the signal sends them."""
+    return {"location_id": location_id, "evse_uid": evse_uid, "connector_id": connector_id}
 
 
-def _missing(key: PartyKey, location_id: str, what: str) -> ClientError:
-    """What to answer when a write found nothing: 2003 if the location is unknown, else 2000."""
-    if (
-        _receiver().get_location(
-            partner=caller(), country_code=key.country_code, party_id=key.party_id, location_id=location_id
-        )
-        is None
-    ):
-        return UnknownLocation(f"Unknown location {location_id!r} of {key}", http_status=404)
-    return NotFound(f"Unknown {what} of location {location_id!r} of {key}")
-
-
-def _answer(
-    result: WriteResult, key: PartyKey, location_id: str, evse_uid: str | None, connector_id: str | None
-) -> Response:
-    """Signal a successful write and answer it (201 created, 200 otherwise)."""
-    partner = caller()
-    if not listened(signals.location_updated):  # the stored object is read only for the signal
-        return written(result, "location")
-    stored = _receiver().get_location(
-        partner=partner, country_code=key.country_code, party_id=key.party_id, location_id=location_id
+def _stored(target: Target, _: object = None) -> Location | None:
+    """The location of the URL as the backend has it (the signal's object at every level)."""
+    return _receiver().get_location(
+        partner=target.partner,
+        country_code=target.country_code,
+        party_id=target.party_id,
+        location_id=target.id_of("location_id"),
     )
-    notify(
-        signals.location_updated,
-        partner=partner,
-        country_code=key.country_code,
-        party_id=key.party_id,
-        location_id=location_id,
-        evse_uid=evse_uid,
-        connector_id=connector_id,
-        method=request.method,
-        created=result is WriteResult.CREATED,
-        location=stored,
-    )
-    return written(result, "location")
 
 
-def _get_stored(key: PartyKey, location_id: str) -> Location:
-    location = _receiver().get_location(
-        partner=caller(), country_code=key.country_code, party_id=key.party_id, location_id=location_id
-    )
+def _get_stored(target: Target) -> Location:
+    location = _stored(target)
     if location is None:
-        raise NotFound(f"Unknown location {location_id!r} of {key}")
+        raise NotFound(f"Unknown location {target.id_of('location_id')!r} of {target.party}")
     return location
+
+
+def _unknown(what: str | None = None) -> Callable[[Target], ClientError]:
+    """What answers a write that found nothing: 2003 when the location is unknown (for a
+    level below it, one extra read on this failure path only tells), else 2000 naming ``what``."""
+
+    def missing(target: Target) -> ClientError:
+        location_id = target.id_of("location_id")
+        if what is None or _stored(target) is None:
+            return UnknownLocation(f"Unknown location {location_id!r} of {target.party}", http_status=404)
+        return NotFound(f"Unknown {what} of location {location_id!r} of {target.party}")
+
+    return missing
+
+
+def _write(
+    country_code: str,
+    party_id: str,
+    ids: dict[str, str | None],
+    *,
+    id_field: str,
+    load: Callable[[Target], L],
+    write: Callable[[Target, L], WriteResult],
+    missing: Callable[[Target], ClientError] | None = None,
+) -> Response:
+    """One receiver write at any level of a location (:func:`flask_ocpi.modules.receiver.receive`)."""
+    return receive(
+        ReceiverWrite(
+            what="location",
+            country_code=country_code,
+            party_id=party_id,
+            ids=ids,
+            id_field=id_field,
+            load=load,
+            write=write,
+            signal=signals.location_updated,
+            read_back=_stored,
+            missing=missing,
+        ),
+        RULES,
+    )
 
 
 def _register_receiver(blp: Blueprint) -> None:
     base = "/locations/<country_code>/<party_id>/<location_id>"
-    ids: dict[str, Any] = {"country_code": 2, "party_id": 3, "location_id": LOCATION_ID_MAX}
+    ids: dict[str, Any] = {"country_code": 2, "party_id": 3, "location_id": _MAX.location_id}
 
     @blp.route(base, endpoint="location", strict_slashes=False, parameters=path_doc(**ids))
     class LocationView(MethodView):
         @blp.alt_response(200, schema=envelope_schema(LocationSchema), success=True, description="As stored")
         def get(self, country_code: str, party_id: str, location_id: str) -> Response:
             """A location as we stored it (HTTP 404 when unknown)."""
-            key = _target(country_code, party_id, location_id)
-            return ok(dump_one(dump_location, _get_stored(key, location_id)))
+            target = receiver_target(country_code, party_id, _ids(location_id), RULES)
+            return ok(dump_one(dump_location, _get_stored(target)))
 
         @blp.doc(**body_doc(LocationSchema, "The whole location"))
         @written_doc(blp)
         def put(self, country_code: str, party_id: str, location_id: str) -> Response:
             """Create or replace a location with its EVSEs and connectors."""
-            key = _target(country_code, party_id, location_id)
-            location = load_location(json_body(), owner=key)
-            same_id("id", location_id, location.id)
-            result = _receiver().put_location(partner=caller(), location=location)
-            return _answer(result, key, location_id, None, None)
+            return _write(
+                country_code,
+                party_id,
+                _ids(location_id),
+                id_field="id",
+                load=lambda t: load_location(json_body(), owner=t.party),
+                write=lambda t, location: _receiver().put_location(partner=t.partner, location=location),
+            )
 
         @blp.doc(**body_doc(LocationSchema, "The changed fields of the location"))
         @written_doc(blp, patch=True)
         def patch(self, country_code: str, party_id: str, location_id: str) -> Response:
             """Change some fields of a location (HTTP 404 + 2003 when unknown)."""
-            key = _target(country_code, party_id, location_id)
-            changes = load_location_changes(json_body())
-            same_id("id", location_id, changes.get("id"))
-            result = _receiver().patch_location(
-                partner=caller(),
-                country_code=key.country_code,
-                party_id=key.party_id,
-                location_id=location_id,
-                changes=stamped(changes),
+            return _write(
+                country_code,
+                party_id,
+                _ids(location_id),
+                id_field="id",
+                load=lambda t: load_location_changes(json_body()),
+                write=lambda t, changes: _receiver().patch_location(
+                    partner=t.partner,
+                    country_code=t.country_code,
+                    party_id=t.party_id,
+                    location_id=location_id,
+                    changes=changes,
+                ),
+                missing=_unknown(),
             )
-            if result is WriteResult.NOT_FOUND:
-                raise UnknownLocation(f"Unknown location {location_id!r} of {key}", http_status=404)
-            return _answer(result, key, location_id, None, None)
 
     @blp.route(
-        f"{base}/<evse_uid>", endpoint="evse", strict_slashes=False, parameters=path_doc(**ids, evse_uid=EVSE_UID_MAX)
+        f"{base}/<evse_uid>",
+        endpoint="evse",
+        strict_slashes=False,
+        parameters=path_doc(**ids, evse_uid=_MAX.evse_uid),
     )
     class EvseView(MethodView):
         @blp.alt_response(200, schema=envelope_schema(EVSESchema), success=True, description="As stored")
         def get(self, country_code: str, party_id: str, location_id: str, evse_uid: str) -> Response:
             """An EVSE as we stored it (HTTP 404 when it or its location is unknown)."""
-            key = _target(country_code, party_id, location_id, evse_uid)
-            evse = _get_stored(key, location_id).evse(evse_uid)
+            target = receiver_target(country_code, party_id, _ids(location_id, evse_uid), RULES)
+            evse = _get_stored(target).evse(evse_uid)
             if evse is None:
-                raise NotFound(f"Unknown EVSE {evse_uid!r} of location {location_id!r} of {key}")
+                raise NotFound(f"Unknown EVSE {evse_uid!r} of location {location_id!r} of {target.party}")
             return ok(dump_one(dump_evse, evse))
 
         @blp.doc(**body_doc(EVSESchema, "The whole EVSE"))
         @written_doc(blp)
         def put(self, country_code: str, party_id: str, location_id: str, evse_uid: str) -> Response:
             """Add or replace an EVSE of a known location (HTTP 404 + 2003 when the location is unknown)."""
-            key = _target(country_code, party_id, location_id, evse_uid)
-            evse = load_evse(json_body())
-            same_id("uid", evse_uid, evse.uid)
-            result = _receiver().put_evse(
-                partner=caller(),
-                country_code=key.country_code,
-                party_id=key.party_id,
-                location_id=location_id,
-                evse=evse,
+            return _write(
+                country_code,
+                party_id,
+                _ids(location_id, evse_uid),
+                id_field="uid",
+                load=lambda t: load_evse(json_body()),
+                write=lambda t, evse: _receiver().put_evse(
+                    partner=t.partner,
+                    country_code=t.country_code,
+                    party_id=t.party_id,
+                    location_id=location_id,
+                    evse=evse,
+                ),
+                missing=_unknown(f"EVSE {evse_uid!r}"),
             )
-            if result is WriteResult.NOT_FOUND:
-                raise _missing(key, location_id, f"EVSE {evse_uid!r}")
-            return _answer(result, key, location_id, evse_uid, None)
 
         @blp.doc(**body_doc(EVSESchema, "The changed fields of the EVSE"))
         @written_doc(blp, patch=True)
         def patch(self, country_code: str, party_id: str, location_id: str, evse_uid: str) -> Response:
             """Change some fields of an EVSE, e.g. its status (HTTP 404 when unknown; 2003: location unknown)."""
-            key = _target(country_code, party_id, location_id, evse_uid)
-            changes = load_evse_changes(json_body())
-            same_id("uid", evse_uid, changes.get("uid"))
-            result = _receiver().patch_evse(
-                partner=caller(),
-                country_code=key.country_code,
-                party_id=key.party_id,
-                location_id=location_id,
-                evse_uid=evse_uid,
-                changes=stamped(changes),
+            return _write(
+                country_code,
+                party_id,
+                _ids(location_id, evse_uid),
+                id_field="uid",
+                load=lambda t: load_evse_changes(json_body()),
+                write=lambda t, changes: _receiver().patch_evse(
+                    partner=t.partner,
+                    country_code=t.country_code,
+                    party_id=t.party_id,
+                    location_id=location_id,
+                    evse_uid=evse_uid,
+                    changes=changes,
+                ),
+                missing=_unknown(f"EVSE {evse_uid!r}"),
             )
-            if result is WriteResult.NOT_FOUND:
-                raise _missing(key, location_id, f"EVSE {evse_uid!r}")
-            return _answer(result, key, location_id, evse_uid, None)
 
     @blp.route(
         f"{base}/<evse_uid>/<connector_id>",
         endpoint="connector",
         strict_slashes=False,
-        parameters=path_doc(**ids, evse_uid=EVSE_UID_MAX, connector_id=CONNECTOR_ID_MAX),
+        parameters=path_doc(**ids, evse_uid=_MAX.evse_uid, connector_id=_MAX.connector_id),
     )
     class ConnectorView(MethodView):
         @blp.alt_response(200, schema=envelope_schema(ConnectorSchema), success=True, description="As stored")
         def get(self, country_code: str, party_id: str, location_id: str, evse_uid: str, connector_id: str) -> Response:
             """A connector as we stored it (HTTP 404 when it or a parent is unknown)."""
-            key = _target(country_code, party_id, location_id, evse_uid, connector_id)
-            evse = _get_stored(key, location_id).evse(evse_uid)
+            target = receiver_target(country_code, party_id, _ids(location_id, evse_uid, connector_id), RULES)
+            evse = _get_stored(target).evse(evse_uid)
             connector = evse.connector(connector_id) if evse else None
             if connector is None:
                 raise NotFound(f"Unknown connector {connector_id!r} of EVSE {evse_uid!r} of location {location_id!r}")
@@ -325,20 +333,22 @@ def _register_receiver(blp: Blueprint) -> None:
         @written_doc(blp)
         def put(self, country_code: str, party_id: str, location_id: str, evse_uid: str, connector_id: str) -> Response:
             """Add or replace a connector of a known EVSE (HTTP 404; 2003 when the location is unknown)."""
-            key = _target(country_code, party_id, location_id, evse_uid, connector_id)
-            connector = load_connector(json_body())
-            same_id("id", connector_id, connector.id)
-            result = _receiver().put_connector(
-                partner=caller(),
-                country_code=key.country_code,
-                party_id=key.party_id,
-                location_id=location_id,
-                evse_uid=evse_uid,
-                connector=connector,
+            return _write(
+                country_code,
+                party_id,
+                _ids(location_id, evse_uid, connector_id),
+                id_field="id",
+                load=lambda t: load_connector(json_body()),
+                write=lambda t, connector: _receiver().put_connector(
+                    partner=t.partner,
+                    country_code=t.country_code,
+                    party_id=t.party_id,
+                    location_id=location_id,
+                    evse_uid=evse_uid,
+                    connector=connector,
+                ),
+                missing=_unknown(f"EVSE {evse_uid!r}"),
             )
-            if result is WriteResult.NOT_FOUND:
-                raise _missing(key, location_id, f"EVSE {evse_uid!r}")
-            return _answer(result, key, location_id, evse_uid, connector_id)
 
         @blp.doc(**body_doc(ConnectorSchema, "The changed fields of the connector"))
         @written_doc(blp, patch=True)
@@ -346,18 +356,20 @@ def _register_receiver(blp: Blueprint) -> None:
             self, country_code: str, party_id: str, location_id: str, evse_uid: str, connector_id: str
         ) -> Response:
             """Change some fields of a connector (HTTP 404 when unknown; 2003: location unknown)."""
-            key = _target(country_code, party_id, location_id, evse_uid, connector_id)
-            changes = load_connector_changes(json_body())
-            same_id("id", connector_id, changes.get("id"))
-            result = _receiver().patch_connector(
-                partner=caller(),
-                country_code=key.country_code,
-                party_id=key.party_id,
-                location_id=location_id,
-                evse_uid=evse_uid,
-                connector_id=connector_id,
-                changes=stamped(changes),
+            return _write(
+                country_code,
+                party_id,
+                _ids(location_id, evse_uid, connector_id),
+                id_field="id",
+                load=lambda t: load_connector_changes(json_body()),
+                write=lambda t, changes: _receiver().patch_connector(
+                    partner=t.partner,
+                    country_code=t.country_code,
+                    party_id=t.party_id,
+                    location_id=location_id,
+                    evse_uid=evse_uid,
+                    connector_id=connector_id,
+                    changes=changes,
+                ),
+                missing=_unknown(f"connector {connector_id!r} of EVSE {evse_uid!r}"),
             )
-            if result is WriteResult.NOT_FOUND:
-                raise _missing(key, location_id, f"connector {connector_id!r} of EVSE {evse_uid!r}")
-            return _answer(result, key, location_id, evse_uid, connector_id)

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol, TypeVar
 
-from flask import Response, current_app, request
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -36,22 +36,12 @@ from flask_ocpi.backends.results import WriteResult
 from flask_ocpi.backends.sessions import SessionsReceiverBackend, SessionsSenderBackend
 from flask_ocpi.exceptions import NotFound, ServerError
 from flask_ocpi.models import CDR, CdrToken, InterfaceRole, Location, ModuleID, Partner, PartyKey, Role, Session
-from flask_ocpi.signals import listened, notify
+from flask_ocpi.modules.receiver import ReceiverWrite, Target, receive, receiver_target
 from flask_ocpi.state import get_state
 from flask_ocpi.transport.envelope import ok
 from flask_ocpi.transport.openapi import body_doc, envelope_schema, pagination_doc, path_doc, written_doc
-from flask_ocpi.transport.views import (
-    OBJECT_ID_MAX,
-    caller,
-    installed,
-    json_body,
-    own_party,
-    page_request,
-    same_id,
-    stamped,
-    url_id,
-    written,
-)
+from flask_ocpi.transport.views import caller, installed, json_body, page_request
+from flask_ocpi.v2_1_1.rules import RULES
 from flask_ocpi.v2_1_1.schemas.sessions import SessionSchema, dump_session, load_session, load_session_changes
 from flask_ocpi.v2_1_1.views.helpers import dump_each, dump_one, page_answer
 
@@ -72,6 +62,7 @@ B = TypeVar("B", bound=_Billed)
 
 #: A session or a CDR: both embed a location in 2.1.1.
 SessionOrCdr = TypeVar("SessionOrCdr", Session, CDR)
+L = TypeVar("L")
 
 
 def for_caller(items: Sequence[B], what: str) -> list[B]:
@@ -198,30 +189,39 @@ def _receiver() -> SessionsReceiverBackend:
     return installed(SessionsReceiverBackend)
 
 
-def _target(country_code: str, party_id: str, session_id: str) -> PartyKey:
-    key = own_party(country_code, party_id)
-    url_id("session_id", session_id, OBJECT_ID_MAX)
-    return key
+def _stored(target: Target, _: object = None) -> Session | None:
+    """The session of the URL as the backend has it."""
+    return _receiver().get_session(
+        partner=target.partner,
+        country_code=target.country_code,
+        party_id=target.party_id,
+        session_id=target.object_id,
+    )
 
 
-def _answer(result: WriteResult, key: PartyKey, session_id: str) -> Response:
-    partner = caller()
-    if not listened(signals.session_updated):  # the stored object is read only for the signal
-        return written(result, "session")
-    stored = _receiver().get_session(
-        partner=partner, country_code=key.country_code, party_id=key.party_id, session_id=session_id
+def _write(
+    country_code: str,
+    party_id: str,
+    session_id: str,
+    *,
+    load: Callable[[Target], L],
+    write: Callable[[Target, L], WriteResult],
+) -> Response:
+    """One receiver write of a session (:func:`flask_ocpi.modules.receiver.receive`)."""
+    return receive(
+        ReceiverWrite(
+            what="session",
+            country_code=country_code,
+            party_id=party_id,
+            ids={"session_id": session_id},
+            id_field="id",
+            load=load,
+            write=write,
+            signal=signals.session_updated,
+            read_back=_stored,
+        ),
+        RULES,
     )
-    notify(
-        signals.session_updated,
-        partner=partner,
-        country_code=key.country_code,
-        party_id=key.party_id,
-        session_id=session_id,
-        method=request.method,
-        created=result is WriteResult.CREATED,
-        session=stored,
-    )
-    return written(result, "session")
 
 
 def _register_receiver(blp: Blueprint) -> None:
@@ -229,44 +229,44 @@ def _register_receiver(blp: Blueprint) -> None:
         "/sessions/<country_code>/<party_id>/<session_id>",
         endpoint="session",
         strict_slashes=False,
-        parameters=path_doc(country_code=2, party_id=3, session_id=OBJECT_ID_MAX),
+        parameters=path_doc(country_code=2, party_id=3, session_id=RULES.ids.object_id),
     )
     class SessionView(MethodView):
         @blp.alt_response(200, schema=envelope_schema(SessionSchema), success=True, description="As stored")
         def get(self, country_code: str, party_id: str, session_id: str) -> Response:
             """A session as we stored it (HTTP 404 when unknown)."""
-            key = _target(country_code, party_id, session_id)
-            session = _receiver().get_session(
-                partner=caller(), country_code=key.country_code, party_id=key.party_id, session_id=session_id
-            )
+            target = receiver_target(country_code, party_id, {"session_id": session_id}, RULES)
+            session = _stored(target)
             if session is None:
-                raise NotFound(f"Unknown session {session_id!r} of {key}")
+                raise NotFound(f"Unknown session {session_id!r} of {target.party}")
             return ok(dump_one(dump_session, with_location(session, ours=False)))
 
         @blp.doc(**body_doc(SessionSchema, "The whole session"))
         @written_doc(blp)
         def put(self, country_code: str, party_id: str, session_id: str) -> Response:
             """Create or replace a session."""
-            key = _target(country_code, party_id, session_id)
-            session = load_session(json_body(), owner=key, token_owner=caller().local_party)
-            same_id("id", session_id, session.id)
-            result = _receiver().put_session(partner=caller(), session=session)
-            return _answer(result, key, session_id)
+            return _write(
+                country_code,
+                party_id,
+                session_id,
+                load=lambda t: load_session(json_body(), owner=t.party, token_owner=t.partner.local_party),
+                write=lambda t, session: _receiver().put_session(partner=t.partner, session=session),
+            )
 
         @blp.doc(**body_doc(SessionSchema, "The changed fields of the session"))
         @written_doc(blp, patch=True)
         def patch(self, country_code: str, party_id: str, session_id: str) -> Response:
             """Change some fields of a session (HTTP 404 when unknown)."""
-            key = _target(country_code, party_id, session_id)
-            changes = load_session_changes(json_body(), token_owner=caller().local_party, owner=key)
-            same_id("id", session_id, changes.get("id"))
-            result = _receiver().patch_session(
-                partner=caller(),
-                country_code=key.country_code,
-                party_id=key.party_id,
-                session_id=session_id,
-                changes=stamped(changes),
+            return _write(
+                country_code,
+                party_id,
+                session_id,
+                load=lambda t: load_session_changes(json_body(), token_owner=t.partner.local_party, owner=t.party),
+                write=lambda t, changes: _receiver().patch_session(
+                    partner=t.partner,
+                    country_code=t.country_code,
+                    party_id=t.party_id,
+                    session_id=t.object_id,
+                    changes=changes,
+                ),
             )
-            if result is WriteResult.NOT_FOUND:
-                raise NotFound(f"Unknown session {session_id!r} of {key}")
-            return _answer(result, key, session_id)

@@ -14,7 +14,10 @@ an unknown tariff is HTTP 404. The URL's party must be the caller's (else 404, n
 
 from __future__ import annotations
 
-from flask import Response, request
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -22,24 +25,17 @@ from flask_ocpi import signals
 from flask_ocpi.backends.results import WriteResult
 from flask_ocpi.backends.tariffs import TariffsReceiverBackend, TariffsSenderBackend
 from flask_ocpi.exceptions import NotFound
-from flask_ocpi.models import PartyKey, Role
-from flask_ocpi.signals import listened, notify
+from flask_ocpi.models import Role, Tariff
+from flask_ocpi.modules.receiver import ReceiverWrite, Target, receive, receiver_target
+from flask_ocpi.signals import notify
 from flask_ocpi.transport.envelope import ok
 from flask_ocpi.transport.openapi import body_doc, envelope_schema, pagination_doc, path_doc, written_doc
-from flask_ocpi.transport.views import (
-    OBJECT_ID_MAX,
-    caller,
-    installed,
-    json_body,
-    own_party,
-    page_request,
-    same_id,
-    stamped,
-    url_id,
-    written,
-)
+from flask_ocpi.transport.views import caller, installed, json_body, page_request
+from flask_ocpi.v2_1_1.rules import RULES
 from flask_ocpi.v2_1_1.schemas.tariffs import TariffSchema, dump_tariff, load_tariff, load_tariff_changes
 from flask_ocpi.v2_1_1.views.helpers import dump_one, list_answer
+
+L = TypeVar("L")
 
 
 def register(blp: Blueprint, role: Role) -> None:
@@ -71,30 +67,36 @@ def _receiver() -> TariffsReceiverBackend:
     return installed(TariffsReceiverBackend)
 
 
-def _target(country_code: str, party_id: str, tariff_id: str) -> PartyKey:
-    key = own_party(country_code, party_id)
-    url_id("tariff_id", tariff_id, OBJECT_ID_MAX)
-    return key
+def _stored(target: Target, _: object = None) -> Tariff | None:
+    """The tariff of the URL as the backend has it."""
+    return _receiver().get_tariff(
+        partner=target.partner, country_code=target.country_code, party_id=target.party_id, tariff_id=target.object_id
+    )
 
 
-def _answer(result: WriteResult, key: PartyKey, tariff_id: str) -> Response:
-    partner = caller()
-    if not listened(signals.tariff_updated):  # the stored object is read only for the signal
-        return written(result, "tariff")
-    stored = _receiver().get_tariff(
-        partner=partner, country_code=key.country_code, party_id=key.party_id, tariff_id=tariff_id
+def _write(
+    country_code: str,
+    party_id: str,
+    tariff_id: str,
+    *,
+    load: Callable[[Target], L],
+    write: Callable[[Target, L], WriteResult],
+) -> Response:
+    """One receiver write of a tariff (:func:`flask_ocpi.modules.receiver.receive`)."""
+    return receive(
+        ReceiverWrite(
+            what="tariff",
+            country_code=country_code,
+            party_id=party_id,
+            ids={"tariff_id": tariff_id},
+            id_field="id",
+            load=load,
+            write=write,
+            signal=signals.tariff_updated,
+            read_back=_stored,
+        ),
+        RULES,
     )
-    notify(
-        signals.tariff_updated,
-        partner=partner,
-        country_code=key.country_code,
-        party_id=key.party_id,
-        tariff_id=tariff_id,
-        method=request.method,
-        created=result is WriteResult.CREATED,
-        tariff=stored,
-    )
-    return written(result, "tariff")
 
 
 def _register_receiver(blp: Blueprint) -> None:
@@ -102,62 +104,62 @@ def _register_receiver(blp: Blueprint) -> None:
         "/tariffs/<country_code>/<party_id>/<tariff_id>",
         endpoint="tariff",
         strict_slashes=False,
-        parameters=path_doc(country_code=2, party_id=3, tariff_id=OBJECT_ID_MAX),
+        parameters=path_doc(country_code=2, party_id=3, tariff_id=RULES.ids.object_id),
     )
     class TariffView(MethodView):
         @blp.alt_response(200, schema=envelope_schema(TariffSchema), success=True, description="As stored")
         def get(self, country_code: str, party_id: str, tariff_id: str) -> Response:
             """A tariff as we stored it (HTTP 404 when unknown)."""
-            key = _target(country_code, party_id, tariff_id)
-            tariff = _receiver().get_tariff(
-                partner=caller(), country_code=key.country_code, party_id=key.party_id, tariff_id=tariff_id
-            )
+            target = receiver_target(country_code, party_id, {"tariff_id": tariff_id}, RULES)
+            tariff = _stored(target)
             if tariff is None:
-                raise NotFound(f"Unknown tariff {tariff_id!r} of {key}")
+                raise NotFound(f"Unknown tariff {tariff_id!r} of {target.party}")
             return ok(dump_one(dump_tariff, tariff))
 
         @blp.doc(**body_doc(TariffSchema, "The whole tariff"))
         @written_doc(blp)
         def put(self, country_code: str, party_id: str, tariff_id: str) -> Response:
             """Create or replace a tariff."""
-            key = _target(country_code, party_id, tariff_id)
-            tariff = load_tariff(json_body(), owner=key)
-            same_id("id", tariff_id, tariff.id)
-            return _answer(_receiver().put_tariff(partner=caller(), tariff=tariff), key, tariff_id)
+            return _write(
+                country_code,
+                party_id,
+                tariff_id,
+                load=lambda t: load_tariff(json_body(), owner=t.party),
+                write=lambda t, tariff: _receiver().put_tariff(partner=t.partner, tariff=tariff),
+            )
 
         @blp.doc(**body_doc(TariffSchema, "The changed fields of the tariff"))
         @written_doc(blp, patch=True)
         def patch(self, country_code: str, party_id: str, tariff_id: str) -> Response:
             """Change some fields of a tariff (HTTP 404 when unknown)."""
-            key = _target(country_code, party_id, tariff_id)
-            changes = load_tariff_changes(json_body())
-            same_id("id", tariff_id, changes.get("id"))
-            result = _receiver().patch_tariff(
-                partner=caller(),
-                country_code=key.country_code,
-                party_id=key.party_id,
-                tariff_id=tariff_id,
-                changes=stamped(changes),
+            return _write(
+                country_code,
+                party_id,
+                tariff_id,
+                load=lambda t: load_tariff_changes(json_body()),
+                write=lambda t, changes: _receiver().patch_tariff(
+                    partner=t.partner,
+                    country_code=t.country_code,
+                    party_id=t.party_id,
+                    tariff_id=t.object_id,
+                    changes=changes,
+                ),
             )
-            if result is WriteResult.NOT_FOUND:
-                raise NotFound(f"Unknown tariff {tariff_id!r} of {key}")
-            return _answer(result, key, tariff_id)
 
         @blp.alt_response(200, schema=envelope_schema(None), success=True, description="Deleted")
         def delete(self, country_code: str, party_id: str, tariff_id: str) -> Response:
             """Remove a tariff that is no longer valid (HTTP 404 when unknown)."""
-            key = _target(country_code, party_id, tariff_id)
-            partner = caller()
+            target = receiver_target(country_code, party_id, {"tariff_id": tariff_id}, RULES)
             result = _receiver().delete_tariff(
-                partner=partner, country_code=key.country_code, party_id=key.party_id, tariff_id=tariff_id
+                partner=target.partner, country_code=target.country_code, party_id=target.party_id, tariff_id=tariff_id
             )
             if result is WriteResult.NOT_FOUND:
-                raise NotFound(f"Unknown tariff {tariff_id!r} of {key}")
+                raise NotFound(f"Unknown tariff {tariff_id!r} of {target.party}")
             notify(
                 signals.tariff_deleted,
-                partner=partner,
-                country_code=key.country_code,
-                party_id=key.party_id,
+                partner=target.partner,
+                country_code=target.country_code,
+                party_id=target.party_id,
                 tariff_id=tariff_id,
             )
             return ok()

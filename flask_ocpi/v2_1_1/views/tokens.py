@@ -20,7 +20,8 @@ with ``?type=``, the body's type must be that type (2001).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Response, request
 from flask.views import MethodView
@@ -30,23 +31,14 @@ from flask_ocpi import signals
 from flask_ocpi.backends.results import WriteResult
 from flask_ocpi.backends.tokens import TokensReceiverBackend, TokensSenderBackend
 from flask_ocpi.exceptions import InvalidOrMissingParameters, NotFound
-from flask_ocpi.models import LocationReferences, PartyKey, Role, TokenType
-from flask_ocpi.signals import listened, notify
+from flask_ocpi.models import LocationReferences, Role, Token, TokenType
+from flask_ocpi.modules.receiver import ReceiverWrite, Target, receive, receiver_target
+from flask_ocpi.signals import notify
 from flask_ocpi.transport.body import request_body
 from flask_ocpi.transport.envelope import ok
 from flask_ocpi.transport.openapi import body_doc, envelope_schema, pagination_doc, path_doc, written_doc
-from flask_ocpi.transport.views import (
-    OBJECT_ID_MAX,
-    caller,
-    installed,
-    json_body,
-    own_party,
-    page_request,
-    same_id,
-    stamped,
-    url_id,
-    written,
-)
+from flask_ocpi.transport.views import caller, installed, json_body, page_request, url_id
+from flask_ocpi.v2_1_1.rules import RULES
 from flask_ocpi.v2_1_1.schemas.tokens import (
     TOKEN_TYPES,
     AuthorizationInfoSchema,
@@ -60,6 +52,7 @@ from flask_ocpi.v2_1_1.schemas.tokens import (
 )
 from flask_ocpi.v2_1_1.views.helpers import dump_one, list_answer
 
+L = TypeVar("L")
 _TYPE_NAMES = sorted(t.value for t in TOKEN_TYPES)
 _TYPE_DOC: dict[str, Any] = {
     "name": "type",
@@ -114,13 +107,13 @@ def _register_sender(blp: Blueprint) -> None:
         methods=["POST"],
         endpoint="authorize",
         strict_slashes=False,
-        parameters=path_doc(token_uid=OBJECT_ID_MAX),
+        parameters=path_doc(token_uid=RULES.ids.object_id),
     )
     @blp.doc(parameters=[_TYPE_DOC], **body_doc(LocationReferencesSchema, "Where to charge", required=False))
     @blp.alt_response(200, schema=envelope_schema(AuthorizationInfoSchema), success=True, description="The decision")
     def authorize(token_uid: str) -> Response:
         """Real-time authorization of one of our tokens (HTTP 404 + 2000 when unknown)."""
-        url_id("token_uid", token_uid, OBJECT_ID_MAX)
+        url_id("token_uid", token_uid, RULES.ids.object_id)
         token_type = _type_arg(TokenType.RFID)
         assert token_type is not None
         location = _location_references()
@@ -146,34 +139,75 @@ def _receiver() -> TokensReceiverBackend:
     return installed(TokensReceiverBackend)
 
 
-def _target(country_code: str, party_id: str, token_uid: str) -> tuple[PartyKey, TokenType | None]:
-    key = own_party(country_code, party_id)
-    url_id("token_uid", token_uid, OBJECT_ID_MAX)
-    return key, _type_arg(None)
-
-
-def _answer(result: WriteResult, key: PartyKey, token_uid: str, token_type: TokenType | None) -> Response:
-    partner = caller()
-    if not listened(signals.token_updated):  # the stored object is read only for the signal
-        return written(result, "token")
-    stored = _receiver().get_token(
-        partner=partner,
-        country_code=key.country_code,
-        party_id=key.party_id,
-        token_uid=token_uid,
+def _get(target: Target, token_type: TokenType | None) -> Token | None:
+    """The token of the URL (of ``token_type``, or any type) as the backend has it."""
+    return _receiver().get_token(
+        partner=target.partner,
+        country_code=target.country_code,
+        party_id=target.party_id,
+        token_uid=target.object_id,
         token_type=token_type,
     )
-    notify(
-        signals.token_updated,
-        partner=partner,
-        country_code=key.country_code,
-        party_id=key.party_id,
-        token_uid=token_uid,
-        method=request.method,
-        created=result is WriteResult.CREATED,
-        token=stored,
+
+
+def _write(
+    country_code: str,
+    party_id: str,
+    token_uid: str,
+    *,
+    load: Callable[[Target], L],
+    check: Callable[[Target, L], None],
+    write: Callable[[Target, L], WriteResult],
+    read_back: Callable[[Target, L], Token | None],
+) -> Response:
+    """One receiver write of a token (:func:`flask_ocpi.modules.receiver.receive`)."""
+    return receive(
+        ReceiverWrite(
+            what="token",
+            country_code=country_code,
+            party_id=party_id,
+            ids={"token_uid": token_uid},
+            id_field="uid",
+            load=load,
+            check=check,
+            write=write,
+            signal=signals.token_updated,
+            read_back=read_back,
+        ),
+        RULES,
     )
-    return written(result, "token")
+
+
+def _load_token(target: Target) -> Token:
+    """A PUT's token (``?type=`` checked first, as for every method)."""
+    _type_arg(None)
+    return load_token(json_body(), owner=target.party)
+
+
+def _check_put(target: Target, token: Token) -> None:
+    """On a PUT with ``?type=``, the body's type must be that type (2001)."""
+    token_type = _type_arg(None)
+    if token_type is not None and token.type is not token_type:
+        raise InvalidOrMissingParameters(f"type: {token.type.value!r} differs from the URL's {token_type.value!r}")
+
+
+def _load_changes(target: Target) -> dict[str, Any]:
+    """A PATCH's changes (``?type=`` checked first, as for every method)."""
+    _type_arg(None)
+    return load_token_changes(json_body())
+
+
+def _check_patch(target: Target, changes: dict[str, Any]) -> None:
+    """(uid, type) is the token's identity: a PATCH may repeat its type, not change it."""
+    if "type" not in changes:
+        return
+    current = _get(target, _type_arg(None))
+    if current is None:
+        raise NotFound(f"Unknown token {target.object_id!r} of {target.party}")
+    if changes["type"] is not current.type:
+        raise InvalidOrMissingParameters(
+            f"type: a PATCH cannot change the type of token {target.object_id!r} ({current.type.value}); PUT it"
+        )
 
 
 def _register_receiver(blp: Blueprint) -> None:
@@ -181,68 +215,50 @@ def _register_receiver(blp: Blueprint) -> None:
         "/tokens/<country_code>/<party_id>/<token_uid>",
         endpoint="token",
         strict_slashes=False,
-        parameters=path_doc(country_code=2, party_id=3, token_uid=OBJECT_ID_MAX),
+        parameters=path_doc(country_code=2, party_id=3, token_uid=RULES.ids.object_id),
     )
     class TokenView(MethodView):
         @blp.doc(parameters=[_TYPE_DOC])
         @blp.alt_response(200, schema=envelope_schema(TokenSchema), success=True, description="As stored")
         def get(self, country_code: str, party_id: str, token_uid: str) -> Response:
             """A token as we stored it (HTTP 404 when unknown)."""
-            key, token_type = _target(country_code, party_id, token_uid)
-            token = _receiver().get_token(
-                partner=caller(),
-                country_code=key.country_code,
-                party_id=key.party_id,
-                token_uid=token_uid,
-                token_type=token_type,
-            )
+            target = receiver_target(country_code, party_id, {"token_uid": token_uid}, RULES)
+            token = _get(target, _type_arg(None))
             if token is None:
-                raise NotFound(f"Unknown token {token_uid!r} of {key}")
+                raise NotFound(f"Unknown token {token_uid!r} of {target.party}")
             return ok(dump_one(dump_token, token))
 
         @blp.doc(parameters=[_TYPE_DOC], **body_doc(TokenSchema, "The whole token"))
         @written_doc(blp)
         def put(self, country_code: str, party_id: str, token_uid: str) -> Response:
             """Create or replace a token."""
-            key, token_type = _target(country_code, party_id, token_uid)
-            token = load_token(json_body(), owner=key)
-            same_id("uid", token_uid, token.uid)
-            if token_type is not None and token.type is not token_type:
-                raise InvalidOrMissingParameters(
-                    f"type: {token.type.value!r} differs from the URL's {token_type.value!r}"
-                )
-            result = _receiver().put_token(partner=caller(), token=token)
-            return _answer(result, key, token_uid, token.type)
+            return _write(
+                country_code,
+                party_id,
+                token_uid,
+                load=_load_token,
+                check=_check_put,
+                write=lambda t, token: _receiver().put_token(partner=t.partner, token=token),
+                read_back=lambda t, token: _get(t, token.type),
+            )
 
         @blp.doc(parameters=[_TYPE_DOC], **body_doc(TokenSchema, "The changed fields of the token"))
         @written_doc(blp, patch=True)
         def patch(self, country_code: str, party_id: str, token_uid: str) -> Response:
             """Change some fields of a token, e.g. ``valid`` (HTTP 404 when unknown)."""
-            key, token_type = _target(country_code, party_id, token_uid)
-            changes = load_token_changes(json_body())
-            same_id("uid", token_uid, changes.get("uid"))
-            if "type" in changes:  # (uid, type) is the token's identity: a PATCH may repeat it, not change it
-                current = _receiver().get_token(
-                    partner=caller(),
-                    country_code=key.country_code,
-                    party_id=key.party_id,
-                    token_uid=token_uid,
-                    token_type=token_type,
-                )
-                if current is None:
-                    raise NotFound(f"Unknown token {token_uid!r} of {key}")
-                if changes["type"] is not current.type:
-                    raise InvalidOrMissingParameters(
-                        f"type: a PATCH cannot change the type of token {token_uid!r} ({current.type.value}); PUT it"
-                    )
-            result = _receiver().patch_token(
-                partner=caller(),
-                country_code=key.country_code,
-                party_id=key.party_id,
-                token_uid=token_uid,
-                token_type=token_type,
-                changes=stamped(changes),
+            return _write(
+                country_code,
+                party_id,
+                token_uid,
+                load=_load_changes,
+                check=_check_patch,
+                write=lambda t, changes: _receiver().patch_token(
+                    partner=t.partner,
+                    country_code=t.country_code,
+                    party_id=t.party_id,
+                    token_uid=t.object_id,
+                    token_type=_type_arg(None),
+                    changes=changes,
+                ),
+                read_back=lambda t, changes: _get(t, changes.get("type", _type_arg(None))),
             )
-            if result is WriteResult.NOT_FOUND:
-                raise NotFound(f"Unknown token {token_uid!r} of {key}")
-            return _answer(result, key, token_uid, changes.get("type", token_type))
