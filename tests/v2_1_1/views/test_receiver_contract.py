@@ -265,8 +265,7 @@ def test_patch_of_an_unknown_object_is_404_without_signal(receiver: Receiver) ->
 @pytest.mark.parametrize("method", ["PUT", "PATCH"])
 def test_body_id_differing_from_the_url_is_2001_and_nothing_is_written(receiver: Receiver, method: str) -> None:
     case = receiver.case
-    body = case.body() if method == "PUT" else {**case.patch, case.id_field: case.other_id}
-    body[case.id_field] = case.other_id
+    body = {**(case.body() if method == "PUT" else case.patch), case.id_field: case.other_id}
     with captured(case.signal, receiver.conn.app) as sent:
         answer = assert_envelope(receiver.call(method, json=body), http_status=200, status_code=2001)
     assert answer["status_message"].startswith(f"{case.id_field}:")
