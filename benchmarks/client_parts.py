@@ -137,7 +137,7 @@ class Host:
     def partner(self, role: Role) -> Partner:
         """The registered partner connected to our ``role`` tree."""
         with self.app.app_context():
-            found = [p for p in self.ocpi.partners() if p.registered and p.local_role is role]
+            found = [p for p in self.ocpi.partners() if p.registered and role in p.local_roles]
         if len(found) != 1:
             raise BenchmarkError(f"expected one registered partner on our {role.value} tree, found {len(found)}")
         return found[0]

@@ -51,7 +51,7 @@ from flask_ocpi.models import (
 app = create_app({"TESTING": True})
 with app.app_context():
     app.extensions["ocpi"].partners.add(partner=Partner(
-        id="bench-cpo", local_party=PartyKey("NL", "EXA"), local_role=Role.EMSP, status=PartnerStatus.REGISTERED,
+        id="bench-cpo", local_party=PartyKey("NL", "EXA"), local_roles={Role.EMSP}, status=PartnerStatus.REGISTERED,
         version="2.1.1", outbound_token="unused",
         roles=[CredentialsRole(
             role=Role.CPO, country_code="BE", party_id="CPO", business_details=BusinessDetails(name="CPO"),

@@ -15,7 +15,7 @@ class PartnerExists(ValueError):
 class PartyTaken(ValueError):
     """Another live connection on the same role tree already claims one of the party keys.
 
-    :ivar role: our role tree (``Partner.local_role``) the claim is on.
+    :ivar role: our role tree (one of ``Partner.local_roles``) the claim is on.
     :ivar keys: the party keys that are taken (those known; never empty).
     """
 
@@ -24,6 +24,14 @@ class PartyTaken(ValueError):
         self.keys = sorted(set(keys), key=str)
         taken = ", ".join(str(k) for k in self.keys)
         super().__init__(f"Party {taken} is already registered by another connection on our {role.value} tree")
+
+    @classmethod
+    def of(cls, taken: Iterable[tuple[Role, PartyKey]]) -> PartyTaken:
+        """The error of the (our role tree, party key) claims ``taken`` (not empty): on the
+        first tree (in :class:`Role` order) with a taken key, naming its keys."""
+        pairs = list(taken)
+        role = min((r for r, _ in pairs), key=list(Role).index)
+        return cls(role, (key for r, key in pairs if r is role))
 
 
 class StatusChanged(ValueError):
@@ -44,11 +52,11 @@ CLAIMING: frozenset[PartnerStatus] = frozenset({PartnerStatus.REGISTERING, Partn
 
 
 def claims(partner: Partner) -> set[tuple[Role, PartyKey]]:
-    """The (our role tree, party key) pairs ``partner`` claims: its parties on its
-    ``local_role`` while it is REGISTERING or REGISTERED; none otherwise."""
-    if partner.status not in CLAIMING or partner.local_role is None:
+    """The (our role tree, party key) pairs ``partner`` claims: each of its parties on each
+    of its ``local_roles`` while it is REGISTERING or REGISTERED; none otherwise."""
+    if partner.status not in CLAIMING:
         return set()
-    return {(partner.local_role, key) for key in partner.parties}
+    return {(role, key) for role in partner.local_roles for key in partner.parties}
 
 
 class PartnerStore(ABC):
@@ -60,8 +68,8 @@ class PartnerStore(ABC):
     Implementations must make :meth:`find_by_token` an indexed lookup.
 
     **Party claims.** A party key belongs to at most one live connection per role tree:
-    a partner that is REGISTERING or REGISTERED with a ``local_role`` claims each of its
-    :attr:`~flask_ocpi.models.Partner.parties` on that tree (:func:`claims`). :meth:`add`
+    a partner that is REGISTERING or REGISTERED claims each of its
+    :attr:`~flask_ocpi.models.Partner.parties` on each tree of its ``local_roles`` (:func:`claims`). :meth:`add`
     and :meth:`save` refuse, with :class:`PartyTaken`, a partner claiming a key another
     partner holds on the same tree, atomically with their write (two racing
     registrations cannot both win). A partner releases its claims when it stops claiming

@@ -114,7 +114,7 @@ def partners_command(as_json: bool) -> None:
     if not partners:
         click.echo("No partners.")
     for p in partners:
-        role = p.local_role.value if p.local_role else "-"
+        role = "+".join(sorted(r.value for r in p.local_roles)) or "-"
         click.echo(f"{p.id}  {p.status.value:<12} our {role:<4} {_parties(p):<16} {p.version or '-':<6} {p.name or ''}")
         if secrets.token_state(p) == "undecryptable":
             click.echo(f"    our token for it cannot be decrypted: see {secrets.KEY}")
@@ -159,7 +159,9 @@ def _summary(partner: Partner) -> dict[str, Any]:
         "id": partner.id,
         "name": partner.name,
         "status": partner.status.value,
+        # Deprecated (removed in 0.2.0): the one role, null with none or several.
         "local_role": partner.local_role.value if partner.local_role else None,
+        "local_roles": sorted(r.value for r in partner.local_roles),
         "local_party": str(partner.local_party),
         "parties": [
             {

@@ -74,11 +74,12 @@ class ClientBase:
         return self.wire.their_party(self.partner)
 
     def _require(self, role: Role, operation: str) -> None:
-        """Refuse ``operation`` unless this connection lives on our ``role`` tree."""
-        if self.partner.local_role is not role:
+        """Refuse ``operation`` unless this connection speaks for our ``role``."""
+        if role not in self.partner.local_roles:
+            sides = "/".join(sorted(r.value for r in self.partner.local_roles)) or "unknown"
             raise ValueError(
                 f"{operation} is a {role.value} operation, but partner {self.partner.id} is connected to our "
-                f"{self.partner.local_role.value if self.partner.local_role else 'unknown'} side"
+                f"{sides} side"
             )
 
     def _own(self, country_code: str, party_id: str, what: str) -> PartyKey:

@@ -29,6 +29,7 @@ from flask_ocpi.client.pushing import PushMixin
 from flask_ocpi.dates import format_datetime
 from flask_ocpi.exceptions import OcpiError, PartnerError, PartnerNotFound
 from flask_ocpi.models import CDR, EVSE, Connector, Location, ModuleID, Partner, Role, Session, Tariff, Token
+from flask_ocpi.modules.credentials import find_partner
 from flask_ocpi.state import get_state
 from flask_ocpi.transport.http import OcpiHttp
 
@@ -50,8 +51,6 @@ class PartnerClient(PushMixin, CommandsMixin):
     def connect(cls, partner: Partner | str) -> PartnerClient:
         """A client for ``partner`` (or its id, name or ``CC-PID``) of the current application, sharing the
         process's connection pool, with ``OCPI_OUTBOUND_TIMEOUT`` and the URL policy."""
-        from flask_ocpi.modules.credentials import find_partner
-
         state = get_state(current_app)
         found = find_partner(partner) if isinstance(partner, str) else partner
         config = state.config
@@ -115,7 +114,7 @@ class PartnerClient(PushMixin, CommandsMixin):
         reads back our own object from the eMSP's receiver (``/{cc}/{pid}/{location_id}...``).
         """
         ids = [i for i in (location_id, evse_uid, connector_id) if i is not None]
-        if self.partner.local_role is Role.EMSP:
+        if Role.EMSP in self.partner.local_roles:  # also when we are its CPO too: the CPO's objects
             path, owner = self.wire.sender_path(*ids), self.theirs
         else:
             path, owner = self.wire.object_path(self.ours, *ids), self.ours

@@ -121,7 +121,7 @@ def audience(obj: Pushable) -> list[Partner]:
         p
         for p in state.partners.list()
         if p.registered
-        and p.local_role is role
+        and role in p.local_roles
         and p.local_party == owner
         and p.endpoint(module) is not None
         # never a session or CDR of our own eMSP to a partner whose row claims that party

@@ -107,10 +107,10 @@ def _sync_store(state: OcpiState) -> SyncStore:
 
 
 def modules_to_sync(partner: Partner) -> list[ModuleID]:
-    """The modules :func:`sync` pulls from ``partner``: those it serves that our role
-    pulls and for which the host installed a receiver backend."""
+    """The modules :func:`sync` pulls from ``partner``: those it serves that one of our
+    roles on the connection pulls and for which the host installed a receiver backend."""
     state = get_state(current_app)
-    wanted = PULLED.get(partner.local_role, ()) if partner.local_role else ()
+    wanted = dict.fromkeys(m for role in Role if role in partner.local_roles for m in PULLED.get(role, ()))
     return [
         m
         for m in wanted

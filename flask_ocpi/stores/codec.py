@@ -158,6 +158,14 @@ def _converters(hint: Any) -> tuple[Converter, Converter]:
     if origin is list:
         (item,) = typing.get_args(hint) or (Any,)
         return _list_converters(item)
+    if origin is frozenset:
+        (item,) = typing.get_args(hint) or (Any,)
+        encode, decode = _converters(item)
+        enc, dec = encode or _identity, decode or _identity
+        return (
+            (lambda values: sorted((enc(v) for v in values), key=str)),
+            (lambda values: frozenset(dec(v) for v in values)),
+        )
     if origin is dict:
         key, value = typing.get_args(hint) or (str, Any)
         if key is not str:

@@ -178,7 +178,8 @@ def authenticate_request(tree: Role | None, *, public: bool) -> None:
     allowed = _registration_allowed(request.endpoint)
     if caller.scope is TokenScope.REGISTRATION and not allowed:
         raise Unauthorized("A registration token opens only the versions and credentials endpoints")
-    local_role = caller.partner.local_role
-    if not allowed and tree is not None and local_role is not None and local_role is not tree:
-        raise Unauthorized(f"This token belongs to a connection with our {local_role.value} interfaces")
+    partner = caller.partner
+    if not allowed and tree is not None and not partner.opens(tree):
+        roles = "+".join(sorted(role.value for role in partner.local_roles))
+        raise Unauthorized(f"This token belongs to a connection with our {roles} interfaces")
     set_caller(foreign_caller(caller, state.config))

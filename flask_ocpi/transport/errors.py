@@ -137,4 +137,3 @@ def route_not_found(path: str = "") -> Response:
             f"{shown(request.method, 20)} is not allowed on {request.path}", headers={"Allow": ", ".join(allowed)}
         )
     raise NotFound(f"No such OCPI resource: {request.path}")
-

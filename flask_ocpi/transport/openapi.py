@@ -98,7 +98,7 @@ _SEGMENTS: dict[str, dict[str, Any]] = {
 def path_doc(*, enums: dict[str, list[str]] | None = None, **max_lengths: int) -> list[dict[str, Any]]:
     """OpenAPI descriptions of a route's path parameters, for ``blp.route(parameters=...)``.
 
-    :param max_lengths: ids: 1 to n printable ASCII characters (as ``views.common.url_id``
+    :param max_lengths: ids: 1 to n printable ASCII characters (as :func:`flask_ocpi.transport.views.url_id`
         checks); ``country_code`` and ``party_id`` are described by their OCPI form whatever
         their value here.
     :param enums: segments taking one of a few values (e.g. a command).

@@ -73,6 +73,8 @@ def sample(hint: Any, name: str, second: bool = False) -> Any:
         return sample(next(a for a in args if a is not type(None)), name, second)
     if origin is list:
         return [sample(args[0], name), sample(args[0], name, second=True)]
+    if origin is frozenset:
+        return frozenset(sample(list[args[0]], name))  # type: ignore[valid-type]
     if hint is str:
         return f"{name}-{'b' if second else 'a'}"
     if hint is bool:

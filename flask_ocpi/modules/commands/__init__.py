@@ -273,7 +273,7 @@ def new_sent_command(partner: Partner, command_type: CommandType) -> tuple[Comma
     store = _store(state)
     if not isinstance(state.backend(ModuleID.COMMANDS, InterfaceRole.SENDER), CommandsSenderBackend):
         raise RuntimeError("No CommandsSenderBackend installed: command results could not be received")
-    if not partner.registered or partner.local_role is not Role.EMSP or not partner.version:
+    if not partner.registered or Role.EMSP not in partner.local_roles or not partner.version:
         raise ValueError(f"Partner {partner.id} is not a CPO registered with our eMSP tree")
     version = partner.version
     if version not in state.versions or command_type not in state.versions.get(version).commands:

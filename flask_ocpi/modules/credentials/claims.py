@@ -1,5 +1,6 @@
 """Who may claim a party key: never a partner for one of our own parties, and on each of
-our role trees one live connection per key.
+our role trees one live connection per key (a connection speaking for several of our
+roles claims its keys on each of their trees).
 
 Registration refuses both before storing anything (:func:`refuse_own_parties`,
 :func:`check_namespace`; the partner store enforces the second atomically, see
@@ -13,7 +14,7 @@ parties (written by an older release, or by the host), everything that trusts
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from flask_ocpi.backends.partners import PartnerStore, PartyTaken, claims
 from flask_ocpi.config import OcpiConfig
@@ -44,18 +45,21 @@ def refuse_own_parties(roles: Iterable[CredentialsRole], config: OcpiConfig) -> 
         )
 
 
-def check_namespace(store: PartnerStore, partner: Partner, roles: Iterable[CredentialsRole], local_role: Role) -> None:
-    """Refuse a party key that another live connection on the same tree already claims
-    (the early, friendly check, by the stores' own rule :func:`~flask_ocpi.backends.partners.claims`;
-    the store's claims decide races, see :func:`party_taken`).
+def check_namespace(
+    store: PartnerStore, partner: Partner, roles: Iterable[CredentialsRole], local_roles: Collection[Role]
+) -> None:
+    """Refuse a party key that another live connection already claims on one of the trees
+    ``local_roles`` (the early, friendly check, by the stores' own rule
+    :func:`~flask_ocpi.backends.partners.claims`: every party on every tree; the store's
+    claims decide races, see :func:`party_taken`).
 
     :raises ClientError: 2000, naming the key(s).
     """
-    wanted = {(local_role, r.key) for r in roles}
+    wanted = {(tree, r.key) for tree in local_roles for r in roles}
     for other in store.list():
         taken = wanted & claims(other) if other.id != partner.id else set()
         if taken:
-            raise party_taken(PartyTaken(local_role, (key for _, key in taken)))
+            raise party_taken(PartyTaken.of(taken))
 
 
 def party_taken(exc: PartyTaken) -> ClientError:

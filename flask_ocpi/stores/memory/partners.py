@@ -32,12 +32,11 @@ class MemoryPartnerStore(PartnerStore):
 
     def _check_claims(self, partner: Partner) -> None:
         wanted = claims(partner)
-        if not wanted or partner.local_role is None:
+        if not wanted:
             return
-        for other in self._partners.values():
-            taken = wanted & claims(other) if other.id != partner.id else set()
-            if taken:
-                raise PartyTaken(partner.local_role, (key for _, key in taken))
+        taken = set().union(*(wanted & claims(o) for o in self._partners.values() if o.id != partner.id))
+        if taken:
+            raise PartyTaken.of(taken)
 
     def _index(self, partner: Partner) -> None:
         self._by_token = {h: pid for h, pid in self._by_token.items() if pid != partner.id}

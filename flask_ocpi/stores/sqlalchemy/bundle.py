@@ -24,16 +24,20 @@ from flask_ocpi.stores.sqlalchemy.tables import metadata as ocpi_metadata
 
 def create_tables(bind: SessionSource, *, metadata: MetaData = ocpi_metadata) -> None:
     """Create the Flask-OCPI tables that do not exist yet, bring existing ones up to date
-    (see :func:`flask_ocpi.stores.sqlalchemy.base.create_tables`) and write the party
-    claims of partners stored before ``ocpi_party_claims`` existed
+    (see :func:`flask_ocpi.stores.sqlalchemy.base.create_tables`), fill the
+    ``local_roles`` of partners stored before that column existed
+    (:meth:`SQLAlchemyPartnerStore.backfill_local_roles`) and write the party claims of
+    partners stored before ``ocpi_party_claims`` existed
     (:meth:`SQLAlchemyPartnerStore.backfill_claims`). Idempotent.
 
     For development, tests and the example app; in production manage the schema with
     migrations that include :data:`~flask_ocpi.stores.sqlalchemy.tables.metadata`, then
-    call ``backfill_claims()`` once.
+    call ``backfill_local_roles()`` and ``backfill_claims()`` once.
     """
     _create_tables(bind, metadata=metadata)
-    SQLAlchemyPartnerStore(bind).backfill_claims()
+    store = SQLAlchemyPartnerStore(bind)
+    store.backfill_local_roles()
+    store.backfill_claims()
 
 
 def shared_source(bind: SessionSource) -> SessionSource:

@@ -1,6 +1,7 @@
 """The rows of :class:`~flask_ocpi.stores.sqlalchemy.SQLAlchemyPartnerStore`: a
 :class:`~flask_ocpi.models.Partner` to and from ``ocpi_partners``, ``ocpi_partner_tokens``
-and ``ocpi_party_claims`` values (roles and endpoints as JSON, enums as their values)."""
+and ``ocpi_party_claims`` values (roles and endpoints as JSON, enums as their values, our
+local roles as comma-separated text)."""
 
 from __future__ import annotations
 
@@ -109,6 +110,7 @@ def partner_values(partner: Partner) -> JSONDict:
         "local_country_code": partner.local_party.country_code,
         "local_party_id": partner.local_party.party_id,
         "local_role": partner.local_role.value if partner.local_role is not None else None,
+        "local_roles": local_roles_value(partner.local_roles),
         "status": partner.status.value,
         "name": partner.name,
         "versions_url": partner.versions_url,
@@ -147,13 +149,26 @@ def grant_from_row(row: Mapping[str, Any] | RowMapping) -> TokenGrant:
     return TokenGrant(token_hash=row["token_hash"], scope=TokenScope(row["scope"]), created=row["created"])
 
 
+def local_roles_value(roles: Iterable[Role]) -> str:
+    """The ``local_roles`` column of ``roles``: their values, sorted, comma-separated."""
+    return ",".join(sorted(role.value for role in roles))
+
+
+def local_roles_of(row: Mapping[str, Any] | RowMapping) -> frozenset[Role]:
+    """A row's ``local_roles``; a row without that value (written by an earlier release)
+    has those of its ``local_role`` column."""
+    value = row.get("local_roles")
+    if value is None:
+        return frozenset({Role(row["local_role"])}) if row["local_role"] is not None else frozenset()
+    return frozenset(Role(part) for part in value.split(",") if part)
+
+
 def partner_from_row(row: RowMapping, grants: Iterable[TokenGrant]) -> Partner:
-    local_role = row["local_role"]
     return Partner(
         id=row["id"],
         local_party=PartyKey(row["local_country_code"], row["local_party_id"]),
         status=PartnerStatus(row["status"]),
-        local_role=Role(local_role) if local_role is not None else None,
+        local_roles=local_roles_of(row),
         name=row["name"],
         versions_url=row["versions_url"],
         version=row["version"],

@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from flask_ocpi.backends.partners import CLAIMING, PartnerExists, PartnerStore, PartyTaken, StatusChanged, claims
-from flask_ocpi.models import Partner, PartnerStatus, PartyKey, TokenGrant
+from flask_ocpi.models import Partner, PartnerStatus, PartyKey, Role, TokenGrant
 from flask_ocpi.stores.sqlalchemy.base import SQLAlchemyBackendBase
 from flask_ocpi.stores.sqlalchemy.partner_rows import (
     JSONDict,
@@ -54,7 +54,8 @@ class SQLAlchemyPartnerStore(SQLAlchemyBackendBase, PartnerStore):
     the partner in :meth:`add` and :meth:`save`: a concurrent claim of the same key
     fails on that primary key and is reported as :class:`~flask_ocpi.backends.PartyTaken`.
     Databases created before ``ocpi_party_claims`` existed need :meth:`backfill_claims`
-    once (:meth:`create_tables` runs it).
+    once, those created before ``ocpi_partners.local_roles`` existed
+    :meth:`backfill_local_roles` (:meth:`create_tables` runs both).
 
     :param bind: an :class:`~sqlalchemy.engine.Engine`, a
         :class:`~sqlalchemy.orm.sessionmaker`, a :class:`~sqlalchemy.orm.scoped_session`
@@ -185,9 +186,29 @@ class SQLAlchemyPartnerStore(SQLAlchemyBackendBase, PartnerStore):
             logger.debug("OCPI partner %s deleted", partner_id)
 
     def create_tables(self) -> None:
-        """Create the Flask-OCPI tables that do not exist yet, then :meth:`backfill_claims`."""
+        """Create (and upgrade) the Flask-OCPI tables, then :meth:`backfill_local_roles` and
+        :meth:`backfill_claims`."""
         super().create_tables()
+        self.backfill_local_roles()
         self.backfill_claims()
+
+    def backfill_local_roles(self) -> int:
+        """Fill ``ocpi_partners.local_roles`` of the rows written before the column existed
+        from their ``local_role`` (idempotent: only rows whose ``local_roles`` is ``NULL``;
+        run it once after adding the column). Until then such rows read the same anyway.
+
+        :returns: the number of rows filled.
+        """
+        with self._transaction() as session:
+            result = session.execute(
+                update(partners)
+                .where(partners.c.local_roles.is_(None))
+                .values(local_roles=func.coalesce(partners.c.local_role, ""))
+            )
+        filled = int(getattr(result, "rowcount", 0) or 0)
+        if filled:
+            logger.info("OCPI partners' local roles backfilled: %d", filled)
+        return filled
 
     def backfill_claims(self) -> int:
         """Write the missing ``ocpi_party_claims`` rows of the partners stored before the table
@@ -243,8 +264,8 @@ class SQLAlchemyPartnerStore(SQLAlchemyBackendBase, PartnerStore):
     def _check_claims(session: Session, partner: Partner) -> None:
         """Reject claims another partner holds (the friendly early check; the primary key decides)."""
         taken = _claimed_by_others(session, partner)
-        if taken and partner.local_role is not None:
-            raise PartyTaken(partner.local_role, taken)
+        if taken:
+            raise PartyTaken.of(taken)
 
     @staticmethod
     def _insert_claims(session: Session, partner: Partner) -> None:
@@ -258,25 +279,23 @@ class SQLAlchemyPartnerStore(SQLAlchemyBackendBase, PartnerStore):
 
     def _taken(self, partner: Partner) -> PartyTaken:
         """The error of a claim lost to a concurrent writer, naming the keys now held by others."""
-        assert partner.local_role is not None, "only a partner with claims loses one"
         with self._transaction() as session:
             taken = _claimed_by_others(session, partner)
-        return PartyTaken(partner.local_role, taken or [key for _, key in claims(partner)])
+        return PartyTaken.of(taken or claims(partner))
 
 
-def _claimed_by_others(session: Session, partner: Partner) -> list[PartyKey]:
-    """Those of ``partner``'s claims another partner holds."""
-    if partner.local_role is None or not claims(partner):
+def _claimed_by_others(session: Session, partner: Partner) -> list[tuple[Role, PartyKey]]:
+    """Those of ``partner``'s claims (our role tree, party key) another partner holds."""
+    wanted = claims(partner)
+    if not wanted:
         return []
-    keys = [key for _, key in claims(partner)]
     rows = session.execute(
-        select(party_claims.c.country_code, party_claims.c.party_id).where(
-            party_claims.c.local_role == partner.local_role.value,
+        select(party_claims.c.local_role, party_claims.c.country_code, party_claims.c.party_id).where(
             party_claims.c.partner_id != partner.id,
-            or_(*(_is_key(k) for k in keys)),
+            or_(*(_is_claim(role, key) for role, key in sorted(wanted, key=str))),
         )
     )
-    return [PartyKey(country_code, party_id) for country_code, party_id in rows]
+    return [(Role(role), PartyKey(country_code, party_id)) for role, country_code, party_id in rows]
 
 
 def _missing_claims(session: Session) -> list[JSONDict]:
@@ -285,7 +304,10 @@ def _missing_claims(session: Session) -> list[JSONDict]:
     existing = set(held)
     live = session.execute(
         select(partners)
-        .where(partners.c.status.in_([s.value for s in CLAIMING]), partners.c.local_role.is_not(None))
+        .where(
+            partners.c.status.in_([s.value for s in CLAIMING]),
+            or_(partners.c.local_roles.is_not(None), partners.c.local_role.is_not(None)),
+        )
         .order_by(partners.c.created, partners.c.id)
     ).mappings()
     rows: list[JSONDict] = []
@@ -308,9 +330,13 @@ def _missing_claims(session: Session) -> list[JSONDict]:
     return rows
 
 
-def _is_key(key: PartyKey) -> ColumnElement[bool]:
-    """``ocpi_party_claims`` rows of party ``key``."""
-    return and_(party_claims.c.country_code == key.country_code, party_claims.c.party_id == key.party_id)
+def _is_claim(role: Role, key: PartyKey) -> ColumnElement[bool]:
+    """The ``ocpi_party_claims`` row of party ``key`` on our ``role`` tree."""
+    return and_(
+        party_claims.c.local_role == role.value,
+        party_claims.c.country_code == key.country_code,
+        party_claims.c.party_id == key.party_id,
+    )
 
 
 class _ClaimLost(Exception):

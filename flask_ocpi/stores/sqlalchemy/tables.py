@@ -82,6 +82,12 @@ class UTCDateTime(TypeDecorator[datetime]):
 #: OCPI connections (:class:`~flask_ocpi.models.Partner`) without their grants.
 #: ``roles`` and ``endpoints`` hold JSON lists of the partner's credentials roles and
 #: version details endpoints; enums are stored as their string values.
+#: ``local_roles`` holds ``Partner.local_roles``: our role values, sorted, comma-separated
+#: (``"CPO,EMSP"``; ``""`` for none). ``NULL`` there marks a row written before the column
+#: existed: its roles are read from ``local_role``, the one-role column of earlier releases,
+#: still written (the one role, ``NULL`` with none or several) for one release so that
+#: an earlier release reads the rows of a newer one; ``create_tables`` backfills it
+#: (:meth:`~flask_ocpi.stores.sqlalchemy.SQLAlchemyPartnerStore.backfill_local_roles`).
 partners_table = Table(
     "ocpi_partners",
     metadata,
@@ -100,6 +106,8 @@ partners_table = Table(
     Column("outbound_token", String(512), nullable=True),
     Column("created", UTCDateTime, nullable=False),
     Column("updated", UTCDateTime, nullable=False),
+    # Last: where create_tables adds it to a table of an earlier release.
+    Column("local_roles", String(64), nullable=True),
 )
 
 #: The tokens a partner may present (:class:`~flask_ocpi.models.TokenGrant`), as
